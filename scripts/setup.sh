@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# One-command set-up: Node.js >= 22 and pnpm, the Kafka client's native build prerequisites
+# when it has to be built from source, the workspace's dependencies, the local Kafka broker's
+# jars, and a first build. Idempotent; everything slow is cached outside the repository.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=toolchain.sh
+source scripts/toolchain.sh
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+# The Kafka client first tries to download a prebuilt librdkafka binding; where that is not
+# reachable it builds one from source, which needs these Debian packages. They are installed
+# only when missing and only where apt-get can run (root on Debian/Ubuntu).
+NATIVE_BUILD_DEBS=(build-essential python3 libssl-dev zlib1g-dev libzstd-dev libcurl4-openssl-dev libsasl2-dev liblz4-dev)
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for deb in "${NATIVE_BUILD_DEBS[@]}"; do
+    dpkg-query -W -f='${Status}' "$deb" 2>/dev/null | grep -q "ok installed" || missing+=("$deb")
+  done
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing native build prerequisites: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    log "note: ${missing[*]} not installed; needed only if the Kafka client must be built from source"
+  fi
+fi
+
+# Used only by a source build: link librdkafka against the system's OpenSSL, zstd, curl,
+# SASL and lz4 instead of downloading their sources. A prebuilt binary ignores it.
+export CKJS_LINKING=dynamic
+
+log "installing workspace dependencies (pnpm $(pnpm --version), node $(node --version))"
+pnpm install --frozen-lockfile
+
+log "provisioning the local Kafka broker (jars from Maven Central, cached)"
+node packages/test-kit/bin/provision-kafka.mjs
+
+log "building"
+pnpm turbo run build
+
+log "done. In a new shell run: source scripts/toolchain.sh   (puts Node 22 and pnpm on PATH)"
