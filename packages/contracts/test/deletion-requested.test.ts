@@ -168,3 +168,15 @@ describe("extra fields are stripped (forward compatibility)", () => {
     expect(Object.keys(decoded.value.request)).not.toContain("priority");
   });
 });
+
+describe("record id characters", () => {
+  it("rejects ':' which Resonate reserves in promise ids", () => {
+    expectFailure(json({ ...valid, recordId: "a:b" }), "SCHEMA_VIOLATION", /may contain only/);
+  });
+
+  it("accepts UUIDs and dotted ids", () => {
+    for (const recordId of ["3f2b8c1e-8d4b-4c7e-9a51-0c9f3e7d2a10", "tenant.42_rec-7"]) {
+      expect(decodeDeletionRequested(json({ ...valid, recordId })).ok).toBe(true);
+    }
+  });
+});

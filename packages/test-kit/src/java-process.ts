@@ -1,0 +1,62 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+
+export interface JavaRun {
+  java: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  /** stdout and stderr are appended here. */
+  logFile: string;
+}
+
+/** Starts java with its output appended to a file, so no pipe ties it to this process. */
+export function spawnJava({ java, args, env, logFile }: JavaRun): ChildProcess {
+  const fd = openSync(logFile, "a");
+  try {
+    return spawn(java, args, { env, stdio: ["ignore", fd, fd], detached: false });
+  } finally {
+    // The child has its own copy of the descriptor now.
+    closeSync(fd);
+  }
+}
+
+export function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+/** Resolves true once the child has exited, false if it is still running after `ms`. */
+export function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (hasExited(child)) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.off("exit", onExit);
+      resolve(false);
+    }, ms);
+    const onExit = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    child.once("exit", onExit);
+  });
+}
+
+/** SIGTERM first so Kafka shuts down cleanly, SIGKILL if it has not exited after `graceMs`. */
+export async function terminate(child: ChildProcess, graceMs: number): Promise<void> {
+  if (hasExited(child)) return;
+  child.kill("SIGTERM");
+  if (await waitForExit(child, graceMs)) return;
+  child.kill("SIGKILL");
+  if (!(await waitForExit(child, 5_000))) {
+    throw new Error(`java (pid ${child.pid}) survived SIGKILL for 5 s`);
+  }
+}
+
+export async function tailOf(file: string, lines = 40): Promise<string> {
+  try {
+    const text = await readFile(file, "utf8");
+    return text.trimEnd().split("\n").slice(-lines).join("\n") || "(empty)";
+  } catch {
+    return "(no log written)";
+  }
+}

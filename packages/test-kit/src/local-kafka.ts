@@ -1,0 +1,214 @@
+import type { ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { isProvisioned, javaCommand, kafkaDir, kafkaVersion, provisionKafka } from "../bin/provision-kafka.mjs";
+import { freePort } from "./free-port.js";
+import { hasExited, spawnJava, tailOf, terminate, waitForExit } from "./java-process.js";
+import { type LogLevel, log4j2Properties, type PropertyValue, serverProperties } from "./kafka-config.js";
+import { probeApiVersions } from "./kafka-probe.js";
+import { guardChild } from "./process-guard.js";
+
+export interface LocalKafkaOptions {
+  /** Broker (client) port on 127.0.0.1; a free one when omitted. */
+  port?: number;
+  /** KRaft controller port; always a free one unless given. */
+  controllerPort?: number;
+  /** Reads BATCH_DELETION_CACHE / XDG_CACHE_HOME / HOME / JAVA_HOME; also the JVM's env. */
+  env?: NodeJS.ProcessEnv;
+  /** Fetch the jars with Maven when they are not cached (default true). */
+  provision?: boolean;
+  /** Default 60 s: covers a cold JVM on a busy 2-core machine several times over. */
+  startTimeoutMs?: number;
+  /** Default 10 s before SIGTERM escalates to SIGKILL. */
+  stopTimeoutMs?: number;
+  /** JVM max heap, default "512m". */
+  heap?: string;
+  /** Root log level of the broker log, default WARN. */
+  logLevel?: LogLevel;
+  /** Where the broker log goes; default inside the temp dir, which stop() deletes. */
+  logFile?: string;
+  /** Extra or overriding server.properties entries. */
+  brokerProperties?: Record<string, PropertyValue>;
+}
+
+export interface LocalKafka {
+  bootstrapServers: string;
+  logFile: string;
+  /** Temp dir holding config and data; deleted by stop(). */
+  dir: string;
+  /** The broker's java process. */
+  pid: number;
+  kafkaVersion: string;
+  stop(): Promise<void>;
+}
+
+export class LocalKafkaError extends Error {
+  override name = "LocalKafkaError";
+}
+
+class PortClashError extends LocalKafkaError {}
+
+const log = (message: string) => console.error(`[test-kit] ${message}`);
+
+async function ensureJars(env: NodeJS.ProcessEnv, provision: boolean): Promise<string> {
+  const dir = kafkaDir(env);
+  if (isProvisioned(dir)) return dir;
+  const howToFix = "Run `pnpm broker:provision` (or `bash scripts/setup.sh`) once; it needs Java 17+ and Maven.";
+  if (!provision) throw new LocalKafkaError(`the Kafka ${kafkaVersion()} jars are not cached in ${dir}. ${howToFix}`);
+  try {
+    return (await provisionKafka({ env, log: (m) => log(m) })).dir;
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new LocalKafkaError(`could not provision the Kafka jars: ${reason}\n${howToFix}`);
+  }
+}
+
+/** Kafka's own Uuid rejects ids starting with "-", which its CLI would parse as an option. */
+function clusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
+}
+
+function jvmArgs(jarsDir: string, log4jFile: string, extra: string[]): string[] {
+  return [
+    ...extra,
+    "-XX:+ExitOnOutOfMemoryError",
+    "-Djava.awt.headless=true",
+    `-Dlog4j2.configurationFile=${log4jFile}`,
+    "-cp",
+    // java expands the wildcard itself; no shell is involved.
+    join(jarsDir, "*"),
+  ];
+}
+
+/**
+ * Runs Apache Kafka in KRaft mode (one node, broker and controller combined) from the
+ * cached jars, with all state in a fresh temp dir. Resolves once the broker answers a
+ * Kafka request.
+ */
+export async function startLocalKafka(opts: LocalKafkaOptions = {}): Promise<LocalKafka> {
+  const env = opts.env ?? process.env;
+  const jarsDir = await ensureJars(env, opts.provision ?? true);
+  // Free ports are picked before java binds them; retry if another process won the race.
+  const attempts = opts.port === undefined || opts.controllerPort === undefined ? 3 : 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts, env, jarsDir);
+    } catch (err) {
+      if (!(err instanceof PortClashError) || attempt >= attempts) throw err;
+      log(`port clash, retrying with other ports (${err.message.split("\n")[0]})`);
+    }
+  }
+}
+
+async function startOnce(opts: LocalKafkaOptions, env: NodeJS.ProcessEnv, jarsDir: string): Promise<LocalKafka> {
+  const dir = await mkdtemp(join(tmpdir(), "test-kit-kafka-"));
+  const logFile = opts.logFile ?? join(dir, "broker.log");
+  let child: ChildProcess | undefined;
+  let unguard: (() => void) | undefined;
+  const cleanUp = async () => {
+    if (child) await terminate(child, opts.stopTimeoutMs ?? 10_000);
+    unguard?.();
+    await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+  };
+
+  try {
+    const brokerPort = opts.port ?? (await freePort());
+    let controllerPort = opts.controllerPort ?? (await freePort());
+    while (controllerPort === brokerPort) controllerPort = await freePort();
+    const propsFile = join(dir, "server.properties");
+    const log4jFile = join(dir, "log4j2.properties");
+    await writeFile(
+      propsFile,
+      serverProperties({ brokerPort, controllerPort, dataDir: join(dir, "data"), overrides: opts.brokerProperties }),
+    );
+    await writeFile(log4jFile, log4j2Properties(opts.logLevel ?? "WARN"));
+    const java = javaCommand(env);
+
+    // Short-lived tool: a client JIT and small heap start it faster.
+    const formatArgs = jvmArgs(jarsDir, log4jFile, ["-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]);
+    const format = spawnJava({
+      java,
+      env,
+      logFile,
+      args: [...formatArgs, "kafka.tools.StorageTool", "format", "-t", clusterId(), "-c", propsFile],
+    });
+    const formatError = new Promise<Error>((resolve) => format.once("error", resolve));
+    const formatted = await Promise.race([waitForExit(format, 60_000), formatError]);
+    if (formatted instanceof Error) throw spawnFailure(java, formatted);
+    if (format.exitCode !== 0) {
+      throw new LocalKafkaError(
+        `formatting the KRaft storage failed (exit ${format.exitCode ?? format.signalCode}).\n--- ${logFile} ---\n${await tailOf(logFile)}`,
+      );
+    }
+
+    const heap = opts.heap ?? "512m";
+    const serverArgs = jvmArgs(jarsDir, log4jFile, [`-Xmx${heap}`, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20"]);
+    const started = spawnJava({ java, env, logFile, args: [...serverArgs, "kafka.Kafka", propsFile] });
+    child = started;
+    let spawnError: Error | undefined;
+    started.once("error", (err) => {
+      spawnError = err;
+    });
+    if (started.pid === undefined) {
+      await waitForExit(started, 100);
+      throw spawnFailure(java, spawnError ?? new Error("no pid"));
+    }
+    unguard = guardChild(started, dir);
+    // The broker lives as long as its owner keeps running; it must not keep the owner alive.
+    started.unref();
+
+    await waitUntilServing(started, brokerPort, logFile, opts.startTimeoutMs ?? 60_000);
+    let stopping: Promise<void> | undefined;
+    return {
+      bootstrapServers: `127.0.0.1:${brokerPort}`,
+      logFile,
+      dir,
+      pid: started.pid,
+      kafkaVersion: kafkaVersion(),
+      stop: () => {
+        stopping ??= cleanUp();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await cleanUp().catch(() => {});
+    throw err;
+  }
+}
+
+function spawnFailure(java: string, err: Error): LocalKafkaError {
+  return new LocalKafkaError(
+    `could not run \`${java}\` (${err.message}). Install a JDK 17+ or set JAVA_HOME to one.`,
+  );
+}
+
+async function waitUntilServing(child: ChildProcess, port: number, logFile: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastProbeError = "";
+  for (;;) {
+    if (hasExited(child)) {
+      const tail = await tailOf(logFile);
+      const message = `the Kafka broker exited during start-up (${child.exitCode ?? child.signalCode}).\n--- ${logFile} ---\n${tail}`;
+      throw /Address already in use/.test(tail) ? new PortClashError(message) : new LocalKafkaError(message);
+    }
+    try {
+      const reply = await probeApiVersions("127.0.0.1", port, 2_000);
+      if (reply.errorCode === 0) return;
+      lastProbeError = `ApiVersions error code ${reply.errorCode}`;
+    } catch (err) {
+      lastProbeError = err instanceof Error ? err.message : String(err);
+    }
+    if (Date.now() >= deadline) {
+      throw new LocalKafkaError(
+        `the Kafka broker did not serve requests on 127.0.0.1:${port} within ${timeoutMs / 1000} s ` +
+          `(last probe: ${lastProbeError}).\n--- ${logFile} ---\n${await tailOf(logFile)}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

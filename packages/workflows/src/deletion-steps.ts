@@ -1,0 +1,89 @@
+import type { DeletionCompleted } from "@deletion/contracts";
+import type { Context, RetryPolicy } from "@resonatehq/sdk";
+import type { CompletionPublisher } from "./completion-publisher.js";
+import type { BatchResult, RecordStore } from "./record-store.js";
+import type { DeletionOutcome, DeletionWorkflowInput } from "./workflow-input.js";
+import type { WorkflowLogger } from "./workflow-logger.js";
+
+/** Services the leaf steps use, registered once per Resonate client as a dependency. */
+export interface DeletionDependencies {
+  store: RecordStore;
+  publisher: CompletionPublisher;
+  logger: WorkflowLogger;
+  /** How failed batches are retried; PermanentDeletionError is never retried. */
+  batchRetryPolicy: RetryPolicy;
+}
+
+export const DELETION_DEPENDENCIES = "deletion.dependencies";
+
+export function dependencies(ctx: Context): DeletionDependencies {
+  const deps = ctx.getDependency<DeletionDependencies>(DELETION_DEPENDENCIES);
+  if (!deps) throw new Error(`Resonate dependency "${DELETION_DEPENDENCIES}" is not registered`);
+  return deps;
+}
+
+export interface BatchStepResult extends BatchResult {
+  /** Which attempt succeeded: attempts - 1 transient errors were retried for this batch. */
+  attempt: number;
+}
+
+/**
+ * Leaf step: delete one batch. Its log lines are side effects, so they live here and not in the
+ * workflow body, which is replayed from the top whenever it resumes.
+ */
+export async function deleteBatchStep(
+  ctx: Context,
+  recordId: string,
+  batch: number,
+): Promise<BatchStepResult> {
+  const { store, logger } = dependencies(ctx);
+  const attempt = ctx.info.attempt;
+  const fields = { event: "batch", recordId, batch, attempt, stepId: ctx.id };
+  try {
+    const result = await store.deleteBatch(recordId, { batch, attempt });
+    logger.info(
+      { ...fields, rowsDeleted: result.rowsDeleted, rowsRemain: result.rowsRemain },
+      "batch deleted",
+    );
+    return { ...result, attempt };
+  } catch (error) {
+    logger.warn({ ...fields, event: "batch_failed", err: errorMessage(error) }, "batch failed; retrying");
+    throw error;
+  }
+}
+
+/** Leaf step: publish the completion. Checkpointed, so a replay after it does not publish again. */
+export async function publishCompletionStep(
+  ctx: Context,
+  input: DeletionWorkflowInput,
+  outcome: DeletionOutcome,
+): Promise<DeletionCompleted> {
+  const { publisher, logger } = dependencies(ctx);
+  const completion: DeletionCompleted = {
+    schemaVersion: 1,
+    recordId: input.recordId,
+    source: input.source,
+    completedAt: new Date().toISOString(),
+    batches: outcome.batches,
+    rowsDeleted: outcome.rowsDeleted,
+    transientErrorsRetried: outcome.transientErrorsRetried,
+    workflowId: ctx.originId,
+  };
+  await publisher.publish(completion);
+  logger.info(
+    {
+      event: "completed",
+      recordId: input.recordId,
+      partition: input.source.partition,
+      offset: input.source.offset,
+      batches: outcome.batches,
+      transientErrorsRetried: outcome.transientErrorsRetried,
+    },
+    "deletion completed and published",
+  );
+  return completion;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

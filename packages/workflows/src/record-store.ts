@@ -1,0 +1,30 @@
+/** What one deleteBatch call did. */
+export interface BatchResult {
+  rowsDeleted: number;
+  /** false once the record has no data left: the workflow stops looping. */
+  rowsRemain: boolean;
+}
+
+/** Which step of the workflow is calling: the batch number and the retry attempt (from 1). */
+export interface BatchContext {
+  batch: number;
+  attempt: number;
+}
+
+/**
+ * Where a record's data lives. deleteBatch deletes one bounded batch and must be safe to call
+ * again after a crash (deleting rows that are already gone deletes nothing).
+ */
+export interface RecordStore {
+  deleteBatch(recordId: string, context: BatchContext): Promise<BatchResult>;
+}
+
+/** A failure worth retrying (timeout, lock, lost connection): the step is retried with backoff. */
+export class TransientDeletionError extends Error {
+  override readonly name = "TransientDeletionError";
+}
+
+/** A failure retrying cannot fix: the workflow fails at once and the record is dead-lettered. */
+export class PermanentDeletionError extends Error {
+  override readonly name = "PermanentDeletionError";
+}

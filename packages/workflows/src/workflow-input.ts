@@ -1,0 +1,23 @@
+import { RecordIdSchema, SourcePositionSchema } from "@deletion/contracts";
+import { z } from "zod";
+
+/** The arguments a deletion workflow is started with; stored in its durable promise. */
+export const DeletionWorkflowInputSchema = z.object({
+  recordId: RecordIdSchema,
+  /** Where the request was read: the completion reports it so reordering is visible. */
+  source: SourcePositionSchema,
+  /** Durable sleep between batches, so deletion does not hammer the store. */
+  batchSleepMs: z.number().int().nonnegative(),
+});
+
+export type DeletionWorkflowInput = z.infer<typeof DeletionWorkflowInputSchema>;
+
+/** What a finished workflow returns (and what a duplicate delivery gets back). */
+export const DeletionOutcomeSchema = z.object({
+  recordId: RecordIdSchema,
+  batches: z.number().int().nonnegative(),
+  rowsDeleted: z.number().int().nonnegative(),
+  transientErrorsRetried: z.number().int().nonnegative(),
+});
+
+export type DeletionOutcome = z.infer<typeof DeletionOutcomeSchema>;

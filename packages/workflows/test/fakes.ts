@@ -1,0 +1,66 @@
+import type { DeletionCompleted } from "@deletion/contracts";
+import {
+  type BatchContext,
+  type BatchResult,
+  type CompletionPublisher,
+  createResonateClient,
+  type DeletionRuntime,
+  PermanentDeletionError,
+  type RecordStore,
+  registerDeletionWorkflow,
+  TransientDeletionError,
+} from "../src/index.js";
+
+export class RecordingPublisher implements CompletionPublisher {
+  readonly completions: DeletionCompleted[] = [];
+  async publish(completion: DeletionCompleted): Promise<void> {
+    this.completions.push(completion);
+  }
+}
+
+/** One outcome per call, in order: a record's script is consumed as its batches run. */
+export type Step = "more" | "last" | "transient" | "permanent";
+
+/** A store that follows a script per record and counts every call per (record, batch). */
+export class ScriptedStore implements RecordStore {
+  readonly calls = new Map<string, number>();
+  private readonly position = new Map<string, number>();
+
+  constructor(private readonly scripts: Record<string, Step[]>) {}
+
+  async deleteBatch(recordId: string, { batch }: BatchContext): Promise<BatchResult> {
+    const key = `${recordId}#${batch}`;
+    this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
+    const index = this.position.get(recordId) ?? 0;
+    this.position.set(recordId, index + 1);
+    const step = this.scripts[recordId]?.[index] ?? "last";
+    if (step === "transient") throw new TransientDeletionError(`transient on ${key}`);
+    if (step === "permanent") throw new PermanentDeletionError(`permanent on ${key}`);
+    return { rowsDeleted: 10, rowsRemain: step === "more" };
+  }
+
+  callsFor(recordId: string): Record<number, number> {
+    const out: Record<number, number> = {};
+    for (const [key, count] of this.calls) {
+      const [id, batch] = key.split("#");
+      if (id === recordId) out[Number(batch)] = count;
+    }
+    return out;
+  }
+}
+
+export function inProcessRuntime(store: RecordStore, publisher: CompletionPublisher) {
+  const client = createResonateClient({ group: "test", pid: "test-worker", ttlMs: 60_000 });
+  const runtime: DeletionRuntime = registerDeletionWorkflow(client.resonate, {
+    store,
+    publisher,
+    batchRetry: { initialDelayMs: 5, maxDelayMs: 20, maxRetries: 10 },
+  });
+  return { ...client, runtime };
+}
+
+export const input = (recordId: string, offset = 0, batchSleepMs = 1) => ({
+  recordId,
+  source: { topic: "records_to_be_deleted", partition: 0, offset: String(offset) },
+  batchSleepMs,
+});
