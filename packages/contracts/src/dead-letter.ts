@@ -11,6 +11,8 @@ export const DeadLetterReasonCodeSchema = z.enum([
   "INVALID_JSON",
   "SCHEMA_VIOLATION",
   "UNSUPPORTED_SCHEMA_VERSION",
+  /** decoded fine, but its deletion failed for good (a permanent store error, retries used up) */
+  "WORKFLOW_FAILED",
 ]);
 
 export type DeadLetterReasonCode = z.infer<typeof DeadLetterReasonCodeSchema>;

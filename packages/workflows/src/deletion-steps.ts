@@ -1,4 +1,4 @@
-import type { DeletionCompleted } from "@deletion/contracts";
+import type { DeadLetter, DeletionCompleted } from "@deletion/contracts";
 import type { Context, RetryPolicy } from "@resonatehq/sdk";
 import type { CompletionPublisher } from "./completion-publisher.js";
 import type { BatchResult, RecordStore } from "./record-store.js";
@@ -23,9 +23,15 @@ export function dependencies(ctx: Context): DeletionDependencies {
 }
 
 export interface BatchStepResult extends BatchResult {
-  /** Which attempt succeeded: attempts - 1 transient errors were retried for this batch. */
+  /** Which attempt succeeded: attempt - 1 transient errors were retried for this batch. */
   attempt: number;
 }
+
+const position = (input: DeletionWorkflowInput) => ({
+  recordId: input.recordId,
+  partition: input.source.partition,
+  offset: input.source.offset,
+});
 
 /**
  * Leaf step: delete one batch. Its log lines are side effects, so they live here and not in the
@@ -33,27 +39,27 @@ export interface BatchStepResult extends BatchResult {
  */
 export async function deleteBatchStep(
   ctx: Context,
-  recordId: string,
+  input: DeletionWorkflowInput,
   batch: number,
 ): Promise<BatchStepResult> {
   const { store, logger } = dependencies(ctx);
   const attempt = ctx.info.attempt;
-  const fields = { event: "batch", recordId, batch, attempt, stepId: ctx.id };
+  const fields = { ...position(input), batch, attempt, stepId: ctx.id };
   try {
-    const result = await store.deleteBatch(recordId, { batch, attempt });
+    const result = await store.deleteBatch(input.recordId, { batch, attempt });
     logger.info(
-      { ...fields, rowsDeleted: result.rowsDeleted, rowsRemain: result.rowsRemain },
+      { event: "batch_deleted", ...fields, rowsDeleted: result.rowsDeleted, rowsRemain: result.rowsRemain },
       "batch deleted",
     );
     return { ...result, attempt };
   } catch (error) {
-    logger.warn({ ...fields, event: "batch_failed", err: errorMessage(error) }, "batch failed; retrying");
+    logger.warn({ event: "batch_failed", ...fields, err: errorMessage(error) }, "batch failed");
     throw error;
   }
 }
 
 /** Leaf step: publish the completion. Checkpointed, so a replay after it does not publish again. */
-export async function publishCompletionStep(
+export async function publishCompletedStep(
   ctx: Context,
   input: DeletionWorkflowInput,
   outcome: DeletionOutcome,
@@ -69,13 +75,11 @@ export async function publishCompletionStep(
     transientErrorsRetried: outcome.transientErrorsRetried,
     workflowId: ctx.originId,
   };
-  await publisher.publish(completion);
+  await publisher.publishCompleted(completion);
   logger.info(
     {
       event: "completed",
-      recordId: input.recordId,
-      partition: input.source.partition,
-      offset: input.source.offset,
+      ...position(input),
       batches: outcome.batches,
       transientErrorsRetried: outcome.transientErrorsRetried,
     },
@@ -84,6 +88,31 @@ export async function publishCompletionStep(
   return completion;
 }
 
-function errorMessage(error: unknown): string {
+/** Leaf step: a deletion that failed for good goes to the dead-letter topic, request and reason. */
+export async function publishFailedStep(
+  ctx: Context,
+  input: DeletionWorkflowInput,
+  outcome: DeletionOutcome,
+): Promise<DeadLetter> {
+  const { publisher, logger } = dependencies(ctx);
+  const request = { schemaVersion: 1, recordId: input.recordId, requestedAt: input.requestedAt };
+  const deadLetter: DeadLetter = {
+    schemaVersion: 1,
+    reasonCode: "WORKFLOW_FAILED",
+    reason: `deletion failed after ${outcome.batches} completed batches: ${outcome.error ?? "unknown error"}`,
+    source: input.source,
+    keyBase64: Buffer.from(input.recordId, "utf8").toString("base64"),
+    valueBase64: Buffer.from(JSON.stringify(request), "utf8").toString("base64"),
+    deadLetteredAt: new Date().toISOString(),
+  };
+  await publisher.publishFailed(deadLetter);
+  logger.error(
+    { event: "failed", ...position(input), reason: deadLetter.reason },
+    "deletion failed; dead-lettered",
+  );
+  return deadLetter;
+}
+
+export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

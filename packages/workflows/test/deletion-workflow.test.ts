@@ -25,7 +25,13 @@ describe("deletion workflow (in-process Resonate)", () => {
     const outcome = await handle.result();
 
     expect(handle.id).toBe("rec-a");
-    expect(outcome).toEqual({ recordId: "rec-a", batches: 3, rowsDeleted: 30, transientErrorsRetried: 0 });
+    expect(outcome).toEqual({
+      recordId: "rec-a",
+      status: "completed",
+      batches: 3,
+      rowsDeleted: 30,
+      transientErrorsRetried: 0,
+    });
     expect(store.callsFor("rec-a")).toEqual({ 1: 1, 2: 1, 3: 1 });
     expect(publisher.completions).toHaveLength(1);
     expect(publisher.completions[0]).toMatchObject({
@@ -52,14 +58,32 @@ describe("deletion workflow (in-process Resonate)", () => {
     expect(publisher.completions.map((c) => c.transientErrorsRetried)).toEqual([2]);
   });
 
-  it("fails at once on a permanent error and publishes nothing", async () => {
+  it("stops at once on a permanent error and dead-letters the request instead of completing", async () => {
     const { store, publisher, runtime } = setup({ "rec-c": ["more", "permanent"] });
 
-    const handle = await runtime.begin(input("rec-c"));
+    const outcome = await (await runtime.begin(input("rec-c", 7))).result();
 
-    await expect(handle.result()).rejects.toThrow(/permanent on rec-c#2/);
+    expect(outcome).toMatchObject({ status: "failed", batches: 1, error: "permanent on rec-c#2" });
     expect(store.callsFor("rec-c")).toEqual({ 1: 1, 2: 1 });
     expect(publisher.completions).toHaveLength(0);
+    expect(publisher.failures).toHaveLength(1);
+    const failure = publisher.failures[0];
+    expect(failure).toMatchObject({ reasonCode: "WORKFLOW_FAILED", source: { partition: 0, offset: "7" } });
+    expect(failure?.reason).toMatch(/after 1 completed batches: permanent on rec-c#2/);
+    expect(JSON.parse(Buffer.from(failure?.valueBase64 ?? "", "base64").toString())).toMatchObject({
+      recordId: "rec-c",
+    });
+  });
+
+  it("dead-letters a record whose transient errors outlast the retry budget", async () => {
+    const { store, publisher, runtime } = setup({ "rec-f": Array<"transient">(20).fill("transient") });
+
+    const outcome = await (await runtime.begin(input("rec-f"))).result();
+
+    expect(outcome.status).toBe("failed");
+    // the first attempt plus maxRetries (10) retries
+    expect(store.callsFor("rec-f")).toEqual({ 1: 11 });
+    expect(publisher.failures.map((f) => f.reasonCode)).toEqual(["WORKFLOW_FAILED"]);
   });
 
   it("gives one execution and one result for two starts with the same id", async () => {
@@ -92,7 +116,7 @@ describe("deletion workflow (in-process Resonate)", () => {
   });
 
   // The in-process network wakes sleepers on a one-second tick, so the long record (four
-  // sleeps) needs about four ticks and the short ones (none or one) at most one.
+  // 50 ms sleeps) needs about four ticks; the short ones sleep 1 ms (already due) or not at all.
   it("runs 100 workflows concurrently: short ones overtake a long one started first", async () => {
     const scripts: Record<string, ("more" | "last")[]> = {
       long: ["more", "more", "more", "more", "last"],
@@ -101,7 +125,7 @@ describe("deletion workflow (in-process Resonate)", () => {
     for (const [i, id] of ids.entries()) scripts[id] = i % 3 === 0 ? ["more", "last"] : ["last"];
     const { publisher, runtime } = setup(scripts);
 
-    const longHandle = await runtime.begin(input("long", 0, 1));
+    const longHandle = await runtime.begin(input("long", 0, 50));
     const shortHandles = await Promise.all(ids.map((id, i) => runtime.begin(input(id, i + 1, 1))));
     await Promise.all([longHandle.result(), ...shortHandles.map((h) => h.result())]);
 

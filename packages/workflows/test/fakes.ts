@@ -1,4 +1,4 @@
-import type { DeletionCompleted } from "@deletion/contracts";
+import type { DeadLetter, DeletionCompleted } from "@deletion/contracts";
 import {
   type BatchContext,
   type BatchResult,
@@ -13,8 +13,12 @@ import {
 
 export class RecordingPublisher implements CompletionPublisher {
   readonly completions: DeletionCompleted[] = [];
-  async publish(completion: DeletionCompleted): Promise<void> {
+  readonly failures: DeadLetter[] = [];
+  async publishCompleted(completion: DeletionCompleted): Promise<void> {
     this.completions.push(completion);
+  }
+  async publishFailed(deadLetter: DeadLetter): Promise<void> {
+    this.failures.push(deadLetter);
   }
 }
 
@@ -50,7 +54,7 @@ export class ScriptedStore implements RecordStore {
 }
 
 export function inProcessRuntime(store: RecordStore, publisher: CompletionPublisher) {
-  const client = createResonateClient({ group: "test", pid: "test-worker", ttlMs: 60_000 });
+  const client = createResonateClient({ group: "test", pid: "test-worker", ttlMs: 60_000, logLevel: "error" });
   const runtime: DeletionRuntime = registerDeletionWorkflow(client.resonate, {
     store,
     publisher,
@@ -61,6 +65,7 @@ export function inProcessRuntime(store: RecordStore, publisher: CompletionPublis
 
 export const input = (recordId: string, offset = 0, batchSleepMs = 1) => ({
   recordId,
+  requestedAt: "2026-11-27T00:00:00.000Z",
   source: { topic: "records_to_be_deleted", partition: 0, offset: String(offset) },
   batchSleepMs,
 });
