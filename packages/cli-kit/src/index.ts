@@ -1,0 +1,4 @@
+export * from "./logger.js";
+export * from "./options.js";
+export * from "./run-cli.js";
+export * from "./shutdown.js";

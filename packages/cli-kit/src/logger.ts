@@ -1,0 +1,28 @@
+import { type Logger, pino } from "pino";
+
+export type { Logger };
+
+export interface LoggerOptions {
+  name: string;
+  level?: string;
+  /** Human-readable colourised lines instead of JSON (development). */
+  pretty?: boolean;
+  /** Where JSON lines go; default stdout. */
+  destination?: NodeJS.WritableStream;
+}
+
+/** JSON lines by default (for machines and for the demo's live view), pretty when asked. */
+export function createLogger(options: LoggerOptions): Logger {
+  const level = options.level ?? "info";
+  if (options.pretty) {
+    return pino({
+      name: options.name,
+      level,
+      transport: { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss.l" } },
+    });
+  }
+  return pino(
+    { name: options.name, level, timestamp: pino.stdTimeFunctions.isoTime },
+    options.destination ?? process.stdout,
+  );
+}
