@@ -26,7 +26,8 @@ function parseArgs(argv) {
     else if (arg === "--port" || arg.startsWith("--port=")) {
       const value = arg === "--port" ? argv[++i] : arg.slice("--port=".length);
       const port = Number(value);
-      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--port needs a port number, got ${value}`);
+      if (!Number.isInteger(port) || port < 1 || port > 65535)
+        throw new Error(`--port needs a port number, got ${value}`);
       opts.port = port;
     } else throw new Error(`unknown argument: ${arg}`);
   }
@@ -46,7 +47,9 @@ async function main() {
     return 0;
   }
   if (process.env.KAFKA_BROKERS) {
-    console.error(`KAFKA_BROKERS is already set (${process.env.KAFKA_BROKERS}); not starting another broker.`);
+    console.error(
+      `KAFKA_BROKERS is already set (${process.env.KAFKA_BROKERS}); not starting another broker.`,
+    );
     console.error("Unset it to start one here.");
     return 1;
   }

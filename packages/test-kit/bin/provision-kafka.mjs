@@ -54,7 +54,8 @@ export function isProvisioned(dir) {
   } catch {
     return false;
   }
-  if (marker?.pomSha256 !== pomHash() || !Array.isArray(marker.jars) || marker.jars.length === 0) return false;
+  if (marker?.pomSha256 !== pomHash() || !Array.isArray(marker.jars) || marker.jars.length === 0)
+    return false;
   return marker.jars.every((jar) => typeof jar === "string" && existsSync(join(dir, jar)));
 }
 
@@ -144,7 +145,12 @@ export async function provisionKafka({ env = process.env, force = false, log = d
           `--- last lines of \`mvn ${args.join(" ")}\` ---\n${tail(output, 40) || "(no output)"}`,
       );
     }
-    const marker = { kafkaVersion: version, pomSha256: pomHash(), jars: jars.sort(), at: new Date().toISOString() };
+    const marker = {
+      kafkaVersion: version,
+      pomSha256: pomHash(),
+      jars: jars.sort(),
+      at: new Date().toISOString(),
+    };
     await writeFile(join(staging, MARKER), `${JSON.stringify(marker, null, 2)}\n`);
     if (isProvisioned(dir) && !force) {
       log(`another run cached Kafka ${version} in ${dir} meanwhile`);

@@ -1,6 +1,6 @@
-import type { TestProject } from "vitest/node";
 // Brings "vitest" into the program; without it tsc rejects the augmentation below (TS2664).
 import type {} from "vitest";
+import type { TestProject } from "vitest/node";
 import { startBroker } from "./start-broker.js";
 
 declare module "vitest" {

@@ -41,6 +41,27 @@ export function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
+/**
+ * Waits for a short-lived child to finish. Resolves with its exit code, or with the error
+ * if it could not be started; kills it and resolves with an error after `ms`.
+ */
+export function runToCompletion(child: ChildProcess, ms: number): Promise<number | Error> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      resolve(new Error(`still running after ${ms / 1000} s`));
+    }, ms);
+    child.once("error", (err) => {
+      clearTimeout(timer);
+      resolve(err);
+    });
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      resolve(code ?? new Error(`killed by ${signal}`));
+    });
+  });
+}
+
 /** SIGTERM first so Kafka shuts down cleanly, SIGKILL if it has not exited after `graceMs`. */
 export async function terminate(child: ChildProcess, graceMs: number): Promise<void> {
   if (hasExited(child)) return;

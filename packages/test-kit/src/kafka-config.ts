@@ -8,7 +8,12 @@ export interface ServerConfigInput {
 }
 
 /** server.properties for one node that is both KRaft controller and broker on 127.0.0.1. */
-export function serverProperties({ brokerPort, controllerPort, dataDir, overrides = {} }: ServerConfigInput): string {
+export function serverProperties({
+  brokerPort,
+  controllerPort,
+  dataDir,
+  overrides = {},
+}: ServerConfigInput): string {
   const props: Record<string, PropertyValue> = {
     "process.roles": "broker,controller",
     "node.id": 1,

@@ -33,21 +33,26 @@ export function probeApiVersions(host: string, port: number, timeoutMs = 2_000):
       socket.destroy();
       reject(err);
     };
-    socket.setTimeout(timeoutMs, () => fail(new Error(`no ApiVersions reply from ${host}:${port} in ${timeoutMs} ms`)));
+    socket.setTimeout(timeoutMs, () =>
+      fail(new Error(`no ApiVersions reply from ${host}:${port} in ${timeoutMs} ms`)),
+    );
     socket.on("error", fail);
     socket.on("connect", () => socket.write(Buffer.concat([size, body])));
     socket.on("data", (chunk) => {
       received = Buffer.concat([received, chunk]);
       if (received.length < 4 || received.length < 4 + received.readInt32BE(0)) return;
       socket.destroy();
-      if (received.length < 14) return reject(new Error(`short ApiVersions reply (${received.length} bytes)`));
+      if (received.length < 14)
+        return reject(new Error(`short ApiVersions reply (${received.length} bytes)`));
       const reply = {
         correlationId: received.readInt32BE(4),
         errorCode: received.readInt16BE(8),
         apiCount: received.readInt32BE(10),
       };
       if (reply.correlationId !== correlationId) {
-        return reject(new Error(`ApiVersions reply has correlation id ${reply.correlationId}, sent ${correlationId}`));
+        return reject(
+          new Error(`ApiVersions reply has correlation id ${reply.correlationId}, sent ${correlationId}`),
+        );
       }
       resolve(reply);
     });

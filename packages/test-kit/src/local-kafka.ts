@@ -1,11 +1,18 @@
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isProvisioned, javaCommand, kafkaDir, kafkaVersion, provisionKafka } from "../bin/provision-kafka.mjs";
+import {
+  isProvisioned,
+  javaCommand,
+  kafkaDir,
+  kafkaVersion,
+  provisionKafka,
+} from "../bin/provision-kafka.mjs";
 import { freePort } from "./free-port.js";
-import { hasExited, spawnJava, tailOf, terminate, waitForExit } from "./java-process.js";
+import { hasExited, runToCompletion, spawnJava, tailOf, terminate, waitForExit } from "./java-process.js";
 import { type LogLevel, log4j2Properties, type PropertyValue, serverProperties } from "./kafka-config.js";
 import { probeApiVersions } from "./kafka-probe.js";
 import { guardChild } from "./process-guard.js";
@@ -55,8 +62,10 @@ const log = (message: string) => console.error(`[test-kit] ${message}`);
 async function ensureJars(env: NodeJS.ProcessEnv, provision: boolean): Promise<string> {
   const dir = kafkaDir(env);
   if (isProvisioned(dir)) return dir;
-  const howToFix = "Run `pnpm broker:provision` (or `bash scripts/setup.sh`) once; it needs Java 17+ and Maven.";
-  if (!provision) throw new LocalKafkaError(`the Kafka ${kafkaVersion()} jars are not cached in ${dir}. ${howToFix}`);
+  const howToFix =
+    "Run `pnpm broker:provision` (or `bash scripts/setup.sh`) once; it needs Java 17+ and Maven.";
+  if (!provision)
+    throw new LocalKafkaError(`the Kafka ${kafkaVersion()} jars are not cached in ${dir}. ${howToFix}`);
   try {
     return (await provisionKafka({ env, log: (m) => log(m) })).dir;
   } catch (err) {
@@ -94,7 +103,8 @@ export async function startLocalKafka(opts: LocalKafkaOptions = {}): Promise<Loc
   const env = opts.env ?? process.env;
   const jarsDir = await ensureJars(env, opts.provision ?? true);
   // Free ports are picked before java binds them; retry if another process won the race.
-  const attempts = opts.port === undefined || opts.controllerPort === undefined ? 3 : 1;
+  const attempts = opts.port === undefined ? 3 : 1;
+  if (opts.port !== undefined) await assertPortFree(opts.port);
   for (let attempt = 1; ; attempt++) {
     try {
       return await startOnce(opts, env, jarsDir);
@@ -105,7 +115,25 @@ export async function startLocalKafka(opts: LocalKafkaOptions = {}): Promise<Loc
   }
 }
 
-async function startOnce(opts: LocalKafkaOptions, env: NodeJS.ProcessEnv, jarsDir: string): Promise<LocalKafka> {
+/**
+ * A fixed port already taken (say by the docker compose broker) would make the probe talk
+ * to that other broker, so refuse up front.
+ */
+async function assertPortFree(port: number): Promise<void> {
+  const inUse = await new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(true));
+    server.listen({ host: "127.0.0.1", port, exclusive: true }, () => server.close(() => resolve(false)));
+  });
+  if (inUse)
+    throw new LocalKafkaError(`port ${port} on 127.0.0.1 is already in use (another broker running?)`);
+}
+
+async function startOnce(
+  opts: LocalKafkaOptions,
+  env: NodeJS.ProcessEnv,
+  jarsDir: string,
+): Promise<LocalKafka> {
   const dir = await mkdtemp(join(tmpdir(), "test-kit-kafka-"));
   const logFile = opts.logFile ?? join(dir, "broker.log");
   let child: ChildProcess | undefined;
@@ -124,40 +152,35 @@ async function startOnce(opts: LocalKafkaOptions, env: NodeJS.ProcessEnv, jarsDi
     const log4jFile = join(dir, "log4j2.properties");
     await writeFile(
       propsFile,
-      serverProperties({ brokerPort, controllerPort, dataDir: join(dir, "data"), overrides: opts.brokerProperties }),
+      serverProperties({
+        brokerPort,
+        controllerPort,
+        dataDir: join(dir, "data"),
+        overrides: opts.brokerProperties,
+      }),
     );
     await writeFile(log4jFile, log4j2Properties(opts.logLevel ?? "WARN"));
     const java = javaCommand(env);
 
-    // Short-lived tool: a client JIT and small heap start it faster.
-    const formatArgs = jvmArgs(jarsDir, log4jFile, ["-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]);
-    const format = spawnJava({
-      java,
-      env,
-      logFile,
-      args: [...formatArgs, "kafka.tools.StorageTool", "format", "-t", clusterId(), "-c", propsFile],
-    });
-    const formatError = new Promise<Error>((resolve) => format.once("error", resolve));
-    const formatted = await Promise.race([waitForExit(format, 60_000), formatError]);
-    if (formatted instanceof Error) throw spawnFailure(java, formatted);
-    if (format.exitCode !== 0) {
-      throw new LocalKafkaError(
-        `formatting the KRaft storage failed (exit ${format.exitCode ?? format.signalCode}).\n--- ${logFile} ---\n${await tailOf(logFile)}`,
-      );
-    }
+    await formatStorage(java, env, jvmArgs(jarsDir, log4jFile, FORMAT_JVM), propsFile, logFile);
 
     const heap = opts.heap ?? "512m";
-    const serverArgs = jvmArgs(jarsDir, log4jFile, [`-Xmx${heap}`, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20"]);
+    const serverArgs = jvmArgs(jarsDir, log4jFile, [
+      `-Xmx${heap}`,
+      "-XX:+UseG1GC",
+      "-XX:MaxGCPauseMillis=20",
+    ]);
     const started = spawnJava({ java, env, logFile, args: [...serverArgs, "kafka.Kafka", propsFile] });
-    child = started;
     let spawnError: Error | undefined;
     started.once("error", (err) => {
       spawnError = err;
     });
     if (started.pid === undefined) {
+      // The "error" event explaining why comes on a later tick.
       await waitForExit(started, 100);
       throw spawnFailure(java, spawnError ?? new Error("no pid"));
     }
+    child = started;
     unguard = guardChild(started, dir);
     // The broker lives as long as its owner keeps running; it must not keep the owner alive.
     started.unref();
@@ -181,13 +204,44 @@ async function startOnce(opts: LocalKafkaOptions, env: NodeJS.ProcessEnv, jarsDi
   }
 }
 
+// Short-lived tool: a client-only JIT and a small heap start it faster.
+const FORMAT_JVM = ["-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"];
+
+async function formatStorage(
+  java: string,
+  env: NodeJS.ProcessEnv,
+  jvm: string[],
+  propsFile: string,
+  logFile: string,
+): Promise<void> {
+  const format = spawnJava({
+    java,
+    env,
+    logFile,
+    args: [...jvm, "kafka.tools.StorageTool", "format", "-t", clusterId(), "-c", propsFile],
+  });
+  const formatted = await runToCompletion(format, 60_000);
+  if (formatted instanceof Error && format.pid === undefined) throw spawnFailure(java, formatted);
+  if (formatted !== 0) {
+    const reason = formatted instanceof Error ? formatted.message : `exit ${formatted}`;
+    throw new LocalKafkaError(
+      `formatting the KRaft storage failed (${reason}).\n--- ${logFile} ---\n${await tailOf(logFile)}`,
+    );
+  }
+}
+
 function spawnFailure(java: string, err: Error): LocalKafkaError {
   return new LocalKafkaError(
     `could not run \`${java}\` (${err.message}). Install a JDK 17+ or set JAVA_HOME to one.`,
   );
 }
 
-async function waitUntilServing(child: ChildProcess, port: number, logFile: string, timeoutMs: number): Promise<void> {
+async function waitUntilServing(
+  child: ChildProcess,
+  port: number,
+  logFile: string,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastProbeError = "";
   for (;;) {
@@ -198,7 +252,8 @@ async function waitUntilServing(child: ChildProcess, port: number, logFile: stri
     }
     try {
       const reply = await probeApiVersions("127.0.0.1", port, 2_000);
-      if (reply.errorCode === 0) return;
+      // Re-checked: a reply from a process that took the port meanwhile is not ours.
+      if (reply.errorCode === 0 && !hasExited(child)) return;
       lastProbeError = `ApiVersions error code ${reply.errorCode}`;
     } catch (err) {
       lastProbeError = err instanceof Error ? err.message : String(err);

@@ -45,7 +45,9 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
     dockerProblem = opts.kind === "redpanda" ? "" : await dockerUnavailable(opts.dockerTimeoutMs ?? 5_000);
     if (!dockerProblem) {
       const image = opts.redpandaImage ?? REDPANDA_IMAGE;
-      log(`broker: redpanda (${opts.kind === "redpanda" ? "requested" : "a Docker engine answered"}; ${image})`);
+      log(
+        `broker: redpanda (${opts.kind === "redpanda" ? "requested" : "a Docker engine answered"}; ${image})`,
+      );
       return startRedpanda(image, opts.port);
     }
   }

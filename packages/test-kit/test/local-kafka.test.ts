@@ -5,7 +5,11 @@ import { type LocalKafka, startBroker, startLocalKafka, uniqueName } from "../sr
 
 // Written out here rather than reusing src/kafka-probe.ts, so the check does not share
 // the code it checks. Kafka wire protocol, ApiVersions (key 18) v0.
-function apiVersionsV0(host: string, port: number, correlationId: number): Promise<{ correlationId: number; errorCode: number }> {
+function apiVersionsV0(
+  host: string,
+  port: number,
+  correlationId: number,
+): Promise<{ correlationId: number; errorCode: number }> {
   const clientId = Buffer.from("test-kit-test");
   const request = Buffer.alloc(4 + 2 + 2 + 4 + 2 + clientId.length);
   request.writeInt32BE(request.length - 4, 0);
