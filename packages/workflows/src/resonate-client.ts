@@ -1,4 +1,4 @@
-import { LocalNetwork, type LogLevel, Resonate } from "@resonatehq/sdk";
+import { LocalNetwork, type Logger, type LogLevel, Resonate, ResonateTimeoutException } from "@resonatehq/sdk";
 
 export interface ResonateClientConfig {
   /** A Resonate server's URL; without one the SDK's in-process network is used. */
@@ -10,6 +10,8 @@ export interface ResonateClientConfig {
   /** How long a claimed task stays ours without a heartbeat before another worker may take it. */
   ttlMs: number;
   logLevel?: LogLevel;
+  /** Structured logger for the SDK's own lines (pino fits); default: the SDK's console logger. */
+  logger?: Logger;
 }
 
 /**
@@ -29,6 +31,7 @@ export function createResonateClient(config: ResonateClientConfig): ResonateClie
     pid: config.pid,
     ttl: config.ttlMs,
     logLevel: config.logLevel ?? "warn",
+    ...(config.logger ? { logger: config.logger } : {}),
   };
   if (config.url) {
     return { resonate: new Resonate({ ...common, url: config.url }), durability: "server" };
@@ -37,4 +40,18 @@ export function createResonateClient(config: ResonateClientConfig): ResonateClie
   // found in the environment, and configuration is the app's job, not the SDK's.
   const network = new LocalNetwork({ pid: config.pid, group: config.group });
   return { resonate: new Resonate({ ...common, network }), durability: "in-process" };
+}
+
+/**
+ * Whether the Resonate server answers. Looking up a promise that does not exist is a cheap
+ * round trip: any protocol answer (found or not) means reachable; a network failure does not.
+ */
+export async function probeResonate(client: ResonateClient): Promise<boolean> {
+  if (client.durability === "in-process") return true;
+  try {
+    await client.resonate.promises.get("readiness-probe");
+    return true;
+  } catch (error) {
+    return !(error instanceof ResonateTimeoutException);
+  }
 }

@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+import { type ConfigOf, createLogger, handleShutdownSignals, runCli } from "@deletion/cli-kit";
+import { DeletorWorker, startHttpServer, WorkerMetrics } from "@deletion/deletor";
+import { createIdempotentProducer, createKafka, KafkaCompletionPublisher, withTimeout } from "@deletion/kafka";
+import {
+  createResonateClient,
+  probeResonate,
+  registerDeletionWorkflow,
+  SimulatedRecordStore,
+} from "@deletion/workflows";
+import { workerCli } from "./config.js";
+
+type WorkerConfig = ConfigOf<typeof workerCli.options>;
+
+const CONNECT_TIMEOUT_MS = 30_000;
+
+async function main(config: WorkerConfig): Promise<number> {
+  const logger = createLogger({ name: "deletor-worker", level: config.logLevel, pretty: config.pretty });
+  const kafka = createKafka({ brokers: config.brokers, clientId: `deletor-worker-${config.resonatePid}`, logger });
+  const producer = createIdempotentProducer(kafka);
+  await withTimeout(`connecting to Kafka at ${config.brokers}`, CONNECT_TIMEOUT_MS, producer.connect());
+
+  const client = createResonateClient({
+    url: config.resonateUrl,
+    group: config.resonateGroup,
+    pid: config.resonatePid,
+    ttlMs: config.resonateTtlMs,
+    logger: logger.child({ component: "resonate" }),
+  });
+  if (client.durability === "in-process") {
+    logger.warn(
+      { event: "in_process_resonate" },
+      "no RESONATE_URL: durable promises live in this process only; unfinished records are redelivered after a restart. Run a single worker in this mode.",
+    );
+  }
+  const runtime = registerDeletionWorkflow(client.resonate, {
+    store: new SimulatedRecordStore({
+      transientErrorRate: config.simErrorRate,
+      finishRate: config.simFinishRate,
+      ...(config.simSeed !== undefined ? { seed: config.simSeed } : {}),
+      fixedBatches: config.simFixedBatches,
+    }),
+    publisher: new KafkaCompletionPublisher(producer, {
+      completions: config.outputTopic,
+      deadLetters: config.deadLetterTopic,
+    }),
+    logger,
+    batchRetry: { initialDelayMs: config.retryInitialDelayMs, maxDelayMs: 30_000, maxRetries: config.retryMaxRetries },
+  });
+
+  const metrics = new WorkerMetrics();
+  const worker = new DeletorWorker({
+    kafka,
+    producer,
+    runtime,
+    durability: client.durability,
+    groupId: config.groupId,
+    topics: { input: config.inputTopic, deadLetters: config.deadLetterTopic },
+    maxInFlight: config.maxInFlight,
+    batchSleepMs: config.batchSleepMs,
+    commitIntervalMs: config.commitIntervalMs,
+    logger,
+    metrics,
+  });
+
+  let resonateReachable = client.durability === "in-process";
+  const probe = async () => {
+    resonateReachable = await probeResonate(client);
+  };
+  const probeTimer = setInterval(() => void probe(), 5_000);
+  await probe();
+
+  const http = await startHttpServer(config.httpPort, {
+    readiness: () => {
+      const state = worker.readiness();
+      return { ...state, resonateReachable, ready: state.ready && resonateReachable, durability: client.durability };
+    },
+    registry: metrics.registry,
+  });
+  logger.info({ event: "http", port: http.port }, "serving /healthz, /readyz and /metrics");
+
+  const done = Promise.withResolvers<number>();
+  handleShutdownSignals({
+    timeoutMs: config.shutdownTimeoutMs,
+    log: (message, fields) => logger.info({ event: "shutdown", ...fields }, message),
+    onShutdown: async () => {
+      clearInterval(probeTimer);
+      await worker.stop(Math.floor(config.shutdownTimeoutMs / 2));
+      await producer.flush({ timeout: 5_000 }).catch(() => {});
+      await producer.disconnect().catch(() => {});
+      await client.resonate.stop().catch(() => {});
+      await http.close();
+      logger.info({ event: "stopped" }, "worker stopped");
+      done.resolve(0);
+    },
+  });
+
+  await withTimeout(`joining consumer group ${config.groupId} at ${config.brokers}`, CONNECT_TIMEOUT_MS, worker.start());
+  const code = await done.promise;
+  // librdkafka's threads can outlive disconnect by a moment; the work is done, so leave now.
+  process.exit(code);
+}
+
+await runCli(workerCli, main);

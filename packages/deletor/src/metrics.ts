@@ -1,0 +1,60 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+/** The worker's Prometheus metrics, in a registry of their own (one per worker instance). */
+export class WorkerMetrics {
+  readonly registry = new Registry();
+  readonly consumed = new Counter({
+    name: "deletor_messages_consumed_total",
+    help: "Messages read from the request topic",
+    registers: [this.registry],
+  });
+  readonly dispatched = new Counter({
+    name: "deletor_messages_dispatched_total",
+    help: "Requests whose durable workflow was started or attached to",
+    registers: [this.registry],
+  });
+  readonly deadLettered = new Counter({
+    name: "deletor_messages_dead_lettered_total",
+    help: "Messages sent to the dead-letter topic, by reason",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+  readonly duplicates = new Counter({
+    name: "deletor_duplicates_total",
+    help: "Requests for a record id that already had a workflow (running or finished)",
+    registers: [this.registry],
+  });
+  readonly completed = new Counter({
+    name: "deletor_workflows_completed_total",
+    help: "Workflows started or attached to by this worker that finished, by status",
+    labelNames: ["status"] as const,
+    registers: [this.registry],
+  });
+  readonly inFlight = new Gauge({
+    name: "deletor_in_flight",
+    help: "Records read but not yet safe to commit",
+    registers: [this.registry],
+  });
+  readonly dispatchLatency = new Histogram({
+    name: "deletor_dispatch_latency_seconds",
+    help: "Time from reading a request to its durable promise existing",
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly committedOffset = new Gauge({
+    name: "deletor_committed_offset",
+    help: "Last committed offset (next to read) per partition",
+    labelNames: ["topic", "partition"] as const,
+    registers: [this.registry],
+  });
+  readonly committedLag = new Gauge({
+    name: "deletor_committed_offset_lag",
+    help: "High watermark minus committed offset, per owned partition",
+    labelNames: ["topic", "partition"] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: { processMetrics?: boolean } = {}) {
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+}
