@@ -1,0 +1,42 @@
+import { parseOptions } from "@deletion/cli-kit";
+import { describe, expect, it } from "vitest";
+import { workerCli } from "../src/config.js";
+
+describe("worker configuration", () => {
+  it("defaults to the compose broker port and the in-process Resonate", () => {
+    const result = parseOptions(workerCli, [], {});
+    expect(result.kind).toBe("ok");
+    if (result.kind !== "ok") return;
+    expect(result.config.brokers).toBe("localhost:19092");
+    expect(result.config.resonateUrl).toBeUndefined();
+    expect(result.config.batchSleepMs).toBe(5_000);
+    expect(result.config.simFixedBatches.size).toBe(0);
+  });
+
+  it("reads a Resonate server URL and fixed-batch records from the environment", () => {
+    const result = parseOptions(workerCli, [], {
+      RESONATE_URL: "http://resonate:8001",
+      SIM_FIXED_BATCHES: "long-1=30, other=2",
+    });
+    expect(result.kind).toBe("ok");
+    if (result.kind !== "ok") return;
+    expect(result.config.resonateUrl).toBe("http://resonate:8001");
+    expect([...result.config.simFixedBatches]).toEqual([
+      ["long-1", 30],
+      ["other", 2],
+    ]);
+  });
+
+  it.each([
+    [["--max-in-flight", "0"], {}, /--max-in-flight/],
+    [[], { RESONATE_URL: "resonate:8001" }, /RESONATE_URL = "resonate:8001": must be an http\(s\) URL/],
+    [[], { SIM_TRANSIENT_ERROR_RATE: "2" }, /SIM_TRANSIENT_ERROR_RATE/],
+    [[], { SIM_FIXED_BATCHES: "x=0" }, /"x=0" is not <record-id>=<batches ≥ 1>/],
+    [["--log-level", "loud"], {}, /--log-level/],
+    [["--bogus"], {}, /bogus/],
+  ])("rejects %j %j naming the setting", (argv, env, pattern) => {
+    const result = parseOptions(workerCli, argv, env);
+    expect(result.kind).toBe("error");
+    if (result.kind === "error") expect(result.message).toMatch(pattern);
+  });
+});

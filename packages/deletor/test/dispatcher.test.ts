@@ -1,0 +1,191 @@
+import { Writable } from "node:stream";
+import type { DeadLetter } from "@deletion/contracts";
+import type { DeletionHandle, DeletionOutcome, DeletionWorkflowInput, Durability } from "@deletion/workflows";
+import { pino } from "pino";
+import { describe, expect, it } from "vitest";
+import { type ConsumedMessage, Dispatcher } from "../src/dispatcher.js";
+import { WorkerMetrics } from "../src/metrics.js";
+import { PartitionOffsets } from "../src/offset-tracker.js";
+
+/** A runtime whose workflows finish only when the test says so. */
+class FakeRuntime {
+  readonly begun: DeletionWorkflowInput[] = [];
+  failNextBegins = 0;
+  private readonly results = new Map<string, PromiseWithResolvers<DeletionOutcome>>();
+
+  async begin(input: DeletionWorkflowInput): Promise<DeletionHandle> {
+    if (this.failNextBegins > 0) {
+      this.failNextBegins--;
+      throw new Error("resonate unavailable");
+    }
+    this.begun.push(input);
+    let result = this.results.get(input.recordId);
+    const existed = result !== undefined;
+    if (!result) {
+      result = Promise.withResolvers<DeletionOutcome>();
+      this.results.set(input.recordId, result);
+    }
+    const settled = { value: existed && this.finished.has(input.recordId) };
+    const promise = result.promise;
+    return { id: input.recordId, result: () => promise, done: async () => settled.value };
+  }
+
+  private readonly finished = new Set<string>();
+  finish(recordId: string): void {
+    this.finished.add(recordId);
+    this.results
+      .get(recordId)
+      ?.resolve({ recordId, status: "completed", batches: 1, rowsDeleted: 1, transientErrorsRetried: 0 });
+  }
+}
+
+function setup(durability: Durability) {
+  const runtime = new FakeRuntime();
+  const deadLetters: DeadLetter[] = [];
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(JSON.parse(String(chunk)));
+      done();
+    },
+  });
+  const metrics = new WorkerMetrics({ processMetrics: false });
+  const dispatcher = new Dispatcher({
+    runtime,
+    durability,
+    publishDeadLetter: async (d) => {
+      deadLetters.push(d);
+    },
+    batchSleepMs: 10,
+    logger: pino({ level: "info" }, sink),
+    metrics,
+    retry: { initialDelayMs: 1, maxDelayMs: 5 },
+  });
+  const partition = new PartitionOffsets("requests", 0);
+  return { runtime, deadLetters, lines, metrics, dispatcher, partition };
+}
+
+let nextOffset = 0;
+const message = (value: string | Buffer | null, offset = nextOffset++): ConsumedMessage => ({
+  topic: "requests",
+  partition: 0,
+  offset: String(offset),
+  key: Buffer.from("k"),
+  value: typeof value === "string" ? Buffer.from(value) : value,
+  timestamp: "1700000000000",
+});
+const request = (recordId: string) =>
+  JSON.stringify({ schemaVersion: 1, recordId, requestedAt: "2026-11-27T00:00:00.000Z" });
+const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+const counter = async (metrics: WorkerMetrics, name: string) =>
+  (await metrics.registry.getSingleMetric(name)?.get())?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
+
+describe("Dispatcher", () => {
+  it("starts a workflow per request with its source position, without waiting for it", async () => {
+    const { runtime, dispatcher, partition } = setup("in-process");
+    dispatcher.accept(message(request("a"), 0), partition);
+    dispatcher.accept(message(request("b"), 1), partition);
+    await settle();
+
+    expect(runtime.begun.map((i) => [i.recordId, i.source.offset, i.batchSleepMs])).toEqual([
+      ["a", "0", 10],
+      ["b", "1", 10],
+    ]);
+    expect(runtime.begun[0]?.requestedAt).toBe("2026-11-27T00:00:00.000Z");
+  });
+
+  it("in-process: an offset is safe only when its workflow finished, in offset order", async () => {
+    const { runtime, dispatcher, partition } = setup("in-process");
+    dispatcher.accept(message(request("a"), 0), partition);
+    dispatcher.accept(message(request("b"), 1), partition);
+    await settle();
+    expect(partition.commitPosition()).toBe(0n);
+
+    runtime.finish("b");
+    await settle();
+    expect(partition.commitPosition()).toBe(0n); // b is done but a is not: nothing moves
+
+    runtime.finish("a");
+    await settle();
+    expect(partition.commitPosition()).toBe(2n);
+  });
+
+  it("server: an offset is safe as soon as its durable promise exists", async () => {
+    const { dispatcher, partition } = setup("server");
+    dispatcher.accept(message(request("a"), 0), partition);
+    await settle();
+    expect(partition.commitPosition()).toBe(1n);
+  });
+
+  it("dead-letters bad input with the reason and the original bytes, then marks it safe", async () => {
+    const { dispatcher, partition, deadLetters, runtime, metrics } = setup("in-process");
+    const raw = Buffer.from([0xff, 0xfe]);
+    dispatcher.accept(message(raw, 0), partition);
+    dispatcher.accept(message(null, 1), partition);
+    await settle();
+
+    expect(runtime.begun).toHaveLength(0);
+    expect(deadLetters.map((d) => [d.reasonCode, d.source.offset])).toEqual([
+      ["NOT_UTF8", "0"],
+      ["EMPTY_VALUE", "1"],
+    ]);
+    expect(Buffer.from(deadLetters[0]?.valueBase64 ?? "", "base64")).toEqual(raw);
+    expect(partition.commitPosition()).toBe(2n);
+    expect(await counter(metrics, "deletor_messages_dead_lettered_total")).toBe(2);
+  });
+
+  it("retries a start that fails and keeps the offset unsafe meanwhile", async () => {
+    const { runtime, dispatcher, partition, metrics } = setup("server");
+    runtime.failNextBegins = 3;
+    dispatcher.accept(message(request("a"), 0), partition);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    expect(runtime.begun.map((i) => i.recordId)).toEqual(["a"]);
+    expect(partition.commitPosition()).toBe(1n);
+    expect(await counter(metrics, "deletor_messages_dispatched_total")).toBe(1);
+  });
+
+  it("after stop, a start that cannot succeed is abandoned and its offset stays uncommitted", async () => {
+    const { runtime, dispatcher, partition } = setup("server");
+    runtime.failNextBegins = 1_000;
+    dispatcher.accept(message(request("a"), 0), partition);
+    await settle();
+    dispatcher.stop();
+    await dispatcher.drain(1_000);
+
+    expect(dispatcher.startsInFlight).toBe(0);
+    expect(partition.commitPosition()).toBe(0n);
+  });
+
+  it("logs a second request for a running id as a duplicate", async () => {
+    const { dispatcher, partition, lines, metrics } = setup("in-process");
+    dispatcher.accept(message(request("a"), 0), partition);
+    await settle();
+    dispatcher.accept(message(request("a"), 1), partition);
+    await settle();
+
+    const events = lines.filter((l) => l.recordId === "a").map((l) => [l.event, l.offset]);
+    expect(events).toEqual([
+      ["dispatched", "0"],
+      ["duplicate", "1"],
+    ]);
+    expect(await counter(metrics, "deletor_duplicates_total")).toBe(1);
+  });
+
+  it("logs a request for an id that already finished as a duplicate, and it is safe at once", async () => {
+    const { runtime, dispatcher, partition, lines } = setup("in-process");
+    dispatcher.accept(message(request("a"), 0), partition);
+    await settle();
+    runtime.finish("a");
+    await settle();
+    dispatcher.accept(message(request("a"), 1), partition);
+    await settle();
+
+    expect(lines.find((l) => l.event === "duplicate")).toMatchObject({
+      recordId: "a",
+      offset: "1",
+      state: "finished",
+    });
+    expect(partition.commitPosition()).toBe(2n);
+  });
+});

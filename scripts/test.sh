@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# One-command test: lint, typecheck, build and every test suite (unit and integration, the
+# latter against a real Kafka broker the test kit starts), then one summary line over all suites.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=toolchain.sh
+source scripts/toolchain.sh
+
+find . -name test-results.json -not -path "*/node_modules/*" -delete
+status=0
+pnpm turbo run lint typecheck build test --output-logs=new-only --log-order=grouped || status=$?
+node scripts/test-summary.mjs || status=$?
+exit "$status"
