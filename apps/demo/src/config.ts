@@ -1,0 +1,63 @@
+import { type CliSpec, option } from "@deletion/cli-kit";
+import { z } from "zod";
+
+const positiveInt = z.coerce.number().int().positive();
+
+export const demoCli = {
+  name: "demo",
+  summary:
+    "Runs the whole pipeline on this machine: a broker (unless KAFKA_BROKERS is given), the topics, the worker, N deletion requests, and a live view of each record until all are deleted.",
+  options: {
+    count: option({
+      flag: "count",
+      short: "n",
+      description: "how many records to delete",
+      schema: positiveInt.max(10_000).default(25),
+    }),
+    workers: option({
+      flag: "workers",
+      description: "worker processes (more than one needs a Resonate server)",
+      schema: positiveInt.max(16).default(1),
+    }),
+    batchSleepMs: option({
+      flag: "batch-sleep-ms",
+      description: "durable sleep between two batches of a record",
+      schema: z.coerce.number().int().nonnegative().default(1_000),
+    }),
+    partitions: option({
+      flag: "partitions",
+      description: "partitions of the topics, when the demo creates them",
+      schema: positiveInt.max(64).default(3),
+    }),
+    brokers: option({
+      flag: "brokers",
+      env: "KAFKA_BROKERS",
+      description: "use this broker instead of starting a local one",
+      schema: z.string().min(1).optional(),
+    }),
+    resonateUrl: option({
+      flag: "resonate-url",
+      env: "RESONATE_URL",
+      description: "Resonate server for the workers; unset = in-process network",
+      schema: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+    }),
+    seed: option({
+      flag: "seed",
+      description: "seed of the simulated store, for a reproducible run",
+      schema: z.coerce.number().int().optional(),
+    }),
+    timeoutMs: option({
+      flag: "timeout-ms",
+      description: "give up (exit 1) if not every record finished by then",
+      schema: positiveInt.default(180_000),
+    }),
+    json: option({
+      flag: "json",
+      kind: "boolean",
+      description: "also print the summary as one JSON line",
+      schema: z.boolean().default(false),
+    }),
+  },
+  epilog:
+    "Examples:\n  pnpm demo\n  pnpm demo -n 50 --batch-sleep-ms 500\n  RESONATE_URL=http://localhost:8001 KAFKA_BROKERS=localhost:19092 pnpm demo --workers 3",
+} satisfies CliSpec<Record<string, ReturnType<typeof option>>>;
