@@ -84,6 +84,12 @@ export const workerCli = {
       description: "how long a silent worker keeps its tasks before another may take them over",
       schema: positiveInt.default(30_000),
     }),
+    sessionTimeoutMs: option({
+      flag: "session-timeout-ms",
+      env: "KAFKA_SESSION_TIMEOUT_MS",
+      description: "how soon the group notices a dead worker and hands its partitions to the others",
+      schema: z.coerce.number().int().min(6_000).max(300_000).default(45_000),
+    }),
     maxInFlight: option({
       flag: "max-in-flight",
       env: "MAX_IN_FLIGHT",

@@ -1,7 +1,12 @@
 #!/usr/bin/env node
 import { type ConfigOf, createLogger, handleShutdownSignals, runCli } from "@deletion/cli-kit";
 import { DeletorWorker, startHttpServer, WorkerMetrics } from "@deletion/deletor";
-import { createIdempotentProducer, createKafka, KafkaCompletionPublisher, withTimeout } from "@deletion/kafka";
+import {
+  createIdempotentProducer,
+  createKafka,
+  KafkaCompletionPublisher,
+  withTimeout,
+} from "@deletion/kafka";
 import {
   createResonateClient,
   probeResonate,
@@ -16,7 +21,11 @@ const CONNECT_TIMEOUT_MS = 30_000;
 
 async function main(config: WorkerConfig): Promise<number> {
   const logger = createLogger({ name: "deletor-worker", level: config.logLevel, pretty: config.pretty });
-  const kafka = createKafka({ brokers: config.brokers, clientId: `deletor-worker-${config.resonatePid}`, logger });
+  const kafka = createKafka({
+    brokers: config.brokers,
+    clientId: `deletor-worker-${config.resonatePid}`,
+    logger,
+  });
   const producer = createIdempotentProducer(kafka);
   await withTimeout(`connecting to Kafka at ${config.brokers}`, CONNECT_TIMEOUT_MS, producer.connect());
 
@@ -45,7 +54,11 @@ async function main(config: WorkerConfig): Promise<number> {
       deadLetters: config.deadLetterTopic,
     }),
     logger,
-    batchRetry: { initialDelayMs: config.retryInitialDelayMs, maxDelayMs: 30_000, maxRetries: config.retryMaxRetries },
+    batchRetry: {
+      initialDelayMs: config.retryInitialDelayMs,
+      maxDelayMs: 30_000,
+      maxRetries: config.retryMaxRetries,
+    },
   });
 
   const metrics = new WorkerMetrics();
@@ -55,6 +68,7 @@ async function main(config: WorkerConfig): Promise<number> {
     runtime,
     durability: client.durability,
     groupId: config.groupId,
+    sessionTimeoutMs: config.sessionTimeoutMs,
     topics: { input: config.inputTopic, deadLetters: config.deadLetterTopic },
     maxInFlight: config.maxInFlight,
     batchSleepMs: config.batchSleepMs,
@@ -73,7 +87,12 @@ async function main(config: WorkerConfig): Promise<number> {
   const http = await startHttpServer(config.httpPort, {
     readiness: () => {
       const state = worker.readiness();
-      return { ...state, resonateReachable, ready: state.ready && resonateReachable, durability: client.durability };
+      return {
+        ...state,
+        resonateReachable,
+        ready: state.ready && resonateReachable,
+        durability: client.durability,
+      };
     },
     registry: metrics.registry,
   });
@@ -95,7 +114,11 @@ async function main(config: WorkerConfig): Promise<number> {
     },
   });
 
-  await withTimeout(`joining consumer group ${config.groupId} at ${config.brokers}`, CONNECT_TIMEOUT_MS, worker.start());
+  await withTimeout(
+    `joining consumer group ${config.groupId} at ${config.brokers}`,
+    CONNECT_TIMEOUT_MS,
+    worker.start(),
+  );
   const code = await done.promise;
   // librdkafka's threads can outlive disconnect by a moment; the work is done, so leave now.
   process.exit(code);

@@ -25,6 +25,8 @@ export interface DeletorWorkerOptions {
   runtime: DeletionRuntime;
   durability: Durability;
   groupId: string;
+  /** How long the group waits for a silent member before moving its partitions (default 45 s). */
+  sessionTimeoutMs?: number;
   topics?: WorkerTopics;
   maxInFlight: number;
   batchSleepMs: number;
@@ -71,6 +73,8 @@ export class DeletorWorker {
     this.topics = options.topics ?? { input: TOPICS.deletionRequests, deadLetters: TOPICS.deadLetters };
     this.consumer = options.kafka.consumer({
       kafkaJS: { groupId: options.groupId, fromBeginning: true, autoCommit: false },
+      "session.timeout.ms": options.sessionTimeoutMs ?? 45_000,
+      "heartbeat.interval.ms": Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 45_000) / 3)),
       rebalance_cb: (error: { code: number }, assignment: TopicPartition[]) =>
         this.onRebalance(error, assignment),
     });

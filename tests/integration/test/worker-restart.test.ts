@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, inject, it } from "vitest";
+import { resonateModes } from "../fixtures/modes.js";
+import {
+  createPipeline,
+  produceInOrder,
+  readCompletions,
+  requestJson,
+  startWorker,
+} from "../fixtures/pipeline.js";
+import { runApp, stopAllApps, withAdmin } from "../support/index.js";
+
+afterEach(stopAllApps);
+
+describe.each(resonateModes)("worker restart ($name Resonate)", ({ url }) => {
+  it("a worker killed mid-run is replaced and every record still completes", async () => {
+    const brokers = inject("kafkaBrokers");
+    const pipeline = await createPipeline(brokers, 2);
+    const env = { BATCH_SLEEP_MS: "1000", SIM_SEED: "5" };
+    const first = await startWorker(pipeline, env, { resonateUrl: url });
+    const produced = await runApp(
+      "producer",
+      ["-n", "60", "--topic", pipeline.input, "--id-prefix", "restart"],
+      {
+        KAFKA_BROKERS: brokers,
+      },
+    );
+    expect(produced.code).toBe(0);
+
+    // Let some records finish and leave others half-way, then crash the worker.
+    let completedByFirst = 0;
+    await first.waitForLog(
+      () => ++completedByFirst >= 1 && first.logs.filter((l) => l.event === "completed").length >= 15,
+    );
+    const doneBeforeCrash = new Set(first.logs.filter((l) => l.event === "completed").map((l) => l.recordId));
+    expect(doneBeforeCrash.size).toBeLessThan(60);
+    const crash = await first.stop("SIGKILL");
+    expect(crash.signal).toBe("SIGKILL");
+
+    const second = await startWorker(pipeline, env, { resonateUrl: url });
+    const secondCompleted = () =>
+      new Set(second.logs.filter((l) => l.event === "completed").map((l) => l.recordId));
+    await second.waitForLog(() => new Set([...doneBeforeCrash, ...secondCompleted()]).size >= 60, 120_000);
+
+    const completions = await readCompletions(pipeline, 60);
+    const ids = new Set(completions.map((c) => c.recordId));
+    expect(ids.size).toBe(60);
+    // The replacement did the records the first did not finish.
+    for (let i = 1; i <= 60; i++) {
+      const id = `restart-${String(i).padStart(6, "0")}`;
+      expect(ids.has(id), id).toBe(true);
+      if (!doneBeforeCrash.has(id)) expect(secondCompleted().has(id), id).toBe(true);
+    }
+  });
+
+  it("SIGTERM with nothing in flight stops gracefully and exits 0", async () => {
+    const brokers = inject("kafkaBrokers");
+    const pipeline = await createPipeline(brokers, 1);
+    const worker = await startWorker(pipeline, { BATCH_SLEEP_MS: "1000" }, { resonateUrl: url });
+    expect(await worker.stop("SIGTERM")).toEqual({ code: 0, signal: null });
+    expect(worker.logs.map((l) => l.event)).toEqual(expect.arrayContaining(["stopping", "stopped"]));
+  });
+});
+
+describe("worker shutdown while a start cannot finish", () => {
+  // A Resonate server that does not answer: the record's start is retried and never succeeds.
+  const unreachable = "http://127.0.0.1:9";
+
+  it("exits 0 within its shutdown bound and leaves the unstarted record uncommitted", async () => {
+    const brokers = inject("kafkaBrokers");
+    const pipeline = await createPipeline(brokers, 1);
+    const worker = await startWorker(pipeline, { SHUTDOWN_TIMEOUT_MS: "6000" }, { resonateUrl: unreachable });
+    await produceInOrder(brokers, pipeline.input, [{ key: "stuck", value: requestJson("stuck") }]);
+    await worker.waitForLog((l) => l.event === "retrying");
+
+    expect(await worker.stop("SIGTERM", 20_000)).toEqual({ code: 0, signal: null });
+    expect(worker.logs.find((l) => l.event === "stopping")).toMatchObject({ unstarted: 1, inFlight: 1 });
+    const committed = await withAdmin(brokers, (admin) =>
+      admin.fetchOffsets({ groupId: pipeline.groupId, topics: [pipeline.input] }),
+    );
+    // Nothing committed (-1) or the start of the partition: the record will be read again.
+    expect(["-1", "0"]).toContain(committed[0]?.partitions[0]?.offset);
+  });
+
+  it("a second signal during the graceful shutdown exits at once with 130", async () => {
+    const brokers = inject("kafkaBrokers");
+    const pipeline = await createPipeline(brokers, 1);
+    const worker = await startWorker(
+      pipeline,
+      { SHUTDOWN_TIMEOUT_MS: "60000" },
+      { resonateUrl: unreachable },
+    );
+    await produceInOrder(brokers, pipeline.input, [{ key: "stuck", value: requestJson("stuck") }]);
+    await worker.waitForLog((l) => l.event === "retrying");
+
+    worker.child.kill("SIGTERM");
+    await worker.waitForLog((l) => l.event === "shutdown" && l.msg === "shutting down");
+    worker.child.kill("SIGTERM");
+    expect(await worker.exited).toEqual({ code: 130, signal: null });
+  });
+});
