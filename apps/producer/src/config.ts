@@ -1,0 +1,91 @@
+import { type CliSpec, type ConfigOf, option } from "@deletion/cli-kit";
+import { RECORD_ID_PATTERN, TOPICS } from "@deletion/contracts";
+import { z } from "zod";
+
+const positiveInt = z.coerce.number().int().positive();
+
+export const producerCli = {
+  name: "producer",
+  summary:
+    "Produces N deletion requests (DeletionRequested v1) with unique record ids, keyed by record id, through an idempotent producer.",
+  options: {
+    count: option({
+      flag: "count",
+      short: "n",
+      env: "COUNT",
+      description: "how many deletion requests to produce",
+      schema: positiveInt.max(100_000_000).default(25),
+    }),
+    brokers: option({
+      flag: "brokers",
+      env: "KAFKA_BROKERS",
+      description: "Kafka bootstrap servers, comma-separated",
+      schema: z.string().min(1).default("localhost:19092"),
+    }),
+    topic: option({
+      flag: "topic",
+      env: "INPUT_TOPIC",
+      description: "topic the requests are written to",
+      schema: z.string().min(1).default(TOPICS.deletionRequests),
+    }),
+    rate: option({
+      flag: "rate",
+      env: "PRODUCE_RATE",
+      description: "messages per second; 0 = as fast as the broker takes them",
+      schema: z.coerce.number().min(0).default(0),
+    }),
+    idPrefix: option({
+      flag: "id-prefix",
+      env: "ID_PREFIX",
+      description: "record ids are <prefix>-000001...; default: a random run id, so runs never share ids",
+      schema: z
+        .string()
+        .max(100)
+        .regex(RECORD_ID_PATTERN, {
+          error: "may contain only letters, digits and . _ - and must start with a letter or digit",
+        })
+        .optional(),
+    }),
+    verbose: option({
+      flag: "verbose",
+      short: "v",
+      kind: "boolean",
+      description: "log every record's id, partition and offset",
+      schema: z.boolean().default(false),
+    }),
+    connectTimeoutMs: option({
+      flag: "connect-timeout-ms",
+      env: "CONNECT_TIMEOUT_MS",
+      description: "give up when the brokers cannot be reached within this long",
+      schema: positiveInt.default(10_000),
+    }),
+    deliveryTimeoutMs: option({
+      flag: "delivery-timeout-ms",
+      env: "DELIVERY_TIMEOUT_MS",
+      description: "give up on a message not acknowledged within this long, retries included",
+      schema: positiveInt.default(30_000),
+    }),
+    chunkSize: option({
+      flag: "chunk-size",
+      env: "PRODUCE_CHUNK_SIZE",
+      description: "records handed to the client at a time (throughput tuning)",
+      schema: positiveInt.max(100_000).default(1_000),
+    }),
+    logLevel: option({
+      flag: "log-level",
+      env: "LOG_LEVEL",
+      description: "trace, debug, info, warn, error",
+      schema: z.enum(["trace", "debug", "info", "warn", "error"]).default("info"),
+    }),
+    pretty: option({
+      flag: "pretty",
+      env: "LOG_PRETTY",
+      kind: "boolean",
+      description: "human-readable logs instead of JSON lines",
+      schema: z.boolean().default(false),
+    }),
+  },
+  epilog: "Example: producer -n 1000 --rate 200 --brokers localhost:19092",
+} satisfies CliSpec<Record<string, ReturnType<typeof option>>>;
+
+export type ProducerConfig = ConfigOf<typeof producerCli.options>;

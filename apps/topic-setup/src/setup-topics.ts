@@ -1,0 +1,45 @@
+import { createLogger } from "@deletion/cli-kit";
+import { createKafka, ensureTopics, looksUnreachable, quietClientLogger, withTimeout } from "@deletion/kafka";
+import type { TopicSetupConfig } from "./config.js";
+import { reportTopic } from "./report.js";
+
+/** Creates or verifies the three topics; the exit code says whether the brokers could be used. */
+export async function setupTopics(config: TopicSetupConfig): Promise<number> {
+  const log = createLogger({ name: "topic-setup", level: config.logLevel, pretty: config.pretty });
+  const kafka = createKafka({
+    brokers: config.brokers,
+    clientId: "topic-setup",
+    logger: quietClientLogger(log),
+  });
+  const admin = kafka.admin();
+  const specs = [config.inputTopic, config.outputTopic, config.deadLetterTopic].map((name) => ({
+    name,
+    partitions: config.partitions,
+    replicationFactor: config.replicationFactor,
+  }));
+  try {
+    await withTimeout("connecting", config.timeoutMs, admin.connect());
+    // The client's own timeouts apply per request; this bounds the whole exchange.
+    const statuses = await withTimeout(
+      "listing and creating the topics",
+      config.timeoutMs,
+      ensureTopics(admin, specs, config.timeoutMs),
+    );
+    for (const status of statuses) reportTopic(log, status);
+    const mismatches = statuses.filter((s) => s.status === "partition-mismatch").length;
+    log.info(
+      { brokers: config.brokers, topics: statuses.length, mismatches },
+      mismatches > 0 ? `topics ready; ${mismatches} with a different partition count` : "topics ready",
+    );
+    return 0;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const hint = looksUnreachable(error) ? " (is a broker running and reachable there?)" : "";
+    const message = `could not set up topics on Kafka at ${config.brokers}: ${reason}${hint}`;
+    log.error({ brokers: config.brokers, err: error }, message);
+    process.stderr.write(`topic-setup: ${message}\n`);
+    return 1;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
