@@ -1,6 +1,6 @@
 // Adds up the vitest JSON reports of every workspace package into one line:
 // "N passed, N failed, N skipped", and lists failed and skipped tests by name.
-import { readdirSync, readFileSync, existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -10,7 +10,8 @@ for (const group of ["apps", "packages", "tests"]) {
   if (!existsSync(dir)) continue;
   for (const name of readdirSync(dir)) {
     const file = join(dir, name, "test-results.json");
-    if (existsSync(file)) reports.push({ name: `${group}/${name}`, report: JSON.parse(readFileSync(file, "utf8")) });
+    if (existsSync(file))
+      reports.push({ name: `${group}/${name}`, report: JSON.parse(readFileSync(file, "utf8")) });
   }
 }
 

@@ -8,6 +8,8 @@ source scripts/toolchain.sh
 
 find . -name test-results.json -not -path "*/node_modules/*" -delete
 status=0
+# The whole tree once (root files and scripts included); per-package lint runs in turbo too.
+pnpm exec biome check . || status=$?
 pnpm turbo run lint typecheck build test --output-logs=new-only --log-order=grouped || status=$?
 node scripts/test-summary.mjs || status=$?
 exit "$status"

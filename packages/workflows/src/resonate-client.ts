@@ -1,4 +1,10 @@
-import { LocalNetwork, type Logger, type LogLevel, Resonate, ResonateTimeoutException } from "@resonatehq/sdk";
+import {
+  LocalNetwork,
+  type Logger,
+  type LogLevel,
+  Resonate,
+  ResonateTimeoutException,
+} from "@resonatehq/sdk";
 
 export interface ResonateClientConfig {
   /** A Resonate server's URL; without one the SDK's in-process network is used. */

@@ -54,7 +54,12 @@ export class ScriptedStore implements RecordStore {
 }
 
 export function inProcessRuntime(store: RecordStore, publisher: CompletionPublisher) {
-  const client = createResonateClient({ group: "test", pid: "test-worker", ttlMs: 60_000, logLevel: "error" });
+  const client = createResonateClient({
+    group: "test",
+    pid: "test-worker",
+    ttlMs: 60_000,
+    logLevel: "error",
+  });
   const runtime: DeletionRuntime = registerDeletionWorkflow(client.resonate, {
     store,
     publisher,
