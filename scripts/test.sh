@@ -10,6 +10,6 @@ find . -name test-results.json -not -path "*/node_modules/*" -delete
 status=0
 # The whole tree once (root files and scripts included); per-package lint runs in turbo too.
 pnpm exec biome check . || status=$?
-pnpm turbo run lint typecheck build test --output-logs=new-only --log-order=grouped || status=$?
+pnpm turbo run lint typecheck build test --continue --output-logs=new-only --log-order=grouped || status=$?
 node scripts/test-summary.mjs || status=$?
 exit "$status"
