@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { type CliSpec, option } from "@deletion/cli-kit";
+import { brokersOption, type CliSpec, loggingOptions, option } from "@deletion/cli-kit";
 import { DEFAULT_CONSUMER_GROUP_ID, RecordIdSchema, TOPICS } from "@deletion/contracts";
 import { z } from "zod";
 
@@ -30,12 +30,7 @@ export const workerCli = {
   summary:
     "Consumes deletion requests and runs one durable Resonate workflow per record id, without waiting for one before starting the next; publishes completions and dead-letters bad input.",
   options: {
-    brokers: option({
-      flag: "brokers",
-      env: "KAFKA_BROKERS",
-      description: "Kafka bootstrap servers, comma-separated",
-      schema: z.string().min(1).default("localhost:19092"),
-    }),
+    brokers: brokersOption,
     groupId: option({
       flag: "group-id",
       env: "KAFKA_GROUP_ID",
@@ -156,19 +151,7 @@ export const workerCli = {
       description: "simulated store: id=n,... records that take exactly n batches",
       schema: fixedBatches,
     }),
-    logLevel: option({
-      flag: "log-level",
-      env: "LOG_LEVEL",
-      description: "trace, debug, info, warn, error",
-      schema: z.enum(["trace", "debug", "info", "warn", "error"]).default("info"),
-    }),
-    pretty: option({
-      flag: "pretty",
-      env: "LOG_PRETTY",
-      kind: "boolean",
-      description: "human-readable logs instead of JSON lines",
-      schema: z.boolean().default(false),
-    }),
+    ...loggingOptions,
   },
   epilog: "Example: deletor-worker --brokers localhost:19092 --resonate-url http://localhost:8001",
 } satisfies CliSpec<Record<string, ReturnType<typeof option>>>;

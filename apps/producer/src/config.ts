@@ -1,4 +1,4 @@
-import { type CliSpec, type ConfigOf, option } from "@deletion/cli-kit";
+import { brokersOption, type CliSpec, type ConfigOf, loggingOptions, option } from "@deletion/cli-kit";
 import { RECORD_ID_PATTERN, TOPICS } from "@deletion/contracts";
 import { z } from "zod";
 
@@ -16,12 +16,7 @@ export const producerCli = {
       description: "how many deletion requests to produce",
       schema: positiveInt.max(100_000_000).default(25),
     }),
-    brokers: option({
-      flag: "brokers",
-      env: "KAFKA_BROKERS",
-      description: "Kafka bootstrap servers, comma-separated",
-      schema: z.string().min(1).default("localhost:19092"),
-    }),
+    brokers: brokersOption,
     topic: option({
       flag: "topic",
       env: "INPUT_TOPIC",
@@ -71,19 +66,7 @@ export const producerCli = {
       description: "records handed to the client at a time (throughput tuning)",
       schema: positiveInt.max(100_000).default(1_000),
     }),
-    logLevel: option({
-      flag: "log-level",
-      env: "LOG_LEVEL",
-      description: "trace, debug, info, warn, error",
-      schema: z.enum(["trace", "debug", "info", "warn", "error"]).default("info"),
-    }),
-    pretty: option({
-      flag: "pretty",
-      env: "LOG_PRETTY",
-      kind: "boolean",
-      description: "human-readable logs instead of JSON lines",
-      schema: z.boolean().default(false),
-    }),
+    ...loggingOptions,
   },
   epilog: "Example: producer -n 1000 --rate 200 --brokers localhost:19092",
 } satisfies CliSpec<Record<string, ReturnType<typeof option>>>;

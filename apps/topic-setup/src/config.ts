@@ -1,4 +1,4 @@
-import { type CliSpec, type ConfigOf, option } from "@deletion/cli-kit";
+import { brokersOption, type CliSpec, type ConfigOf, loggingOptions, option } from "@deletion/cli-kit";
 import { TOPICS } from "@deletion/contracts";
 import { z } from "zod";
 
@@ -15,12 +15,7 @@ export const topicSetupCli = {
   summary:
     "Creates the deletion request, completion and dead-letter topics if they are missing. Safe to run again: existing topics are reported, never changed.",
   options: {
-    brokers: option({
-      flag: "brokers",
-      env: "KAFKA_BROKERS",
-      description: "Kafka bootstrap servers, comma-separated",
-      schema: z.string().min(1).default("localhost:19092"),
-    }),
+    brokers: brokersOption,
     partitions: option({
       flag: "partitions",
       env: "TOPIC_PARTITIONS",
@@ -57,19 +52,7 @@ export const topicSetupCli = {
       description: "topic for messages that cannot be processed",
       schema: topicName.default(TOPICS.deadLetters),
     }),
-    logLevel: option({
-      flag: "log-level",
-      env: "LOG_LEVEL",
-      description: "trace, debug, info, warn, error",
-      schema: z.enum(["trace", "debug", "info", "warn", "error"]).default("info"),
-    }),
-    pretty: option({
-      flag: "pretty",
-      env: "LOG_PRETTY",
-      kind: "boolean",
-      description: "human-readable logs instead of JSON lines",
-      schema: z.boolean().default(false),
-    }),
+    ...loggingOptions,
   },
   epilog: "Example: topic-setup --brokers localhost:19092 --partitions 6",
 } satisfies CliSpec<Record<string, ReturnType<typeof option>>>;

@@ -1,3 +1,4 @@
+export * from "./common-options.js";
 export * from "./logger.js";
 export * from "./options.js";
 export * from "./run-cli.js";

@@ -1,18 +1,12 @@
 import { existsSync } from "node:fs";
 import { DeletionCompletedSchema, decodeMessage, TOPICS } from "@deletion/contracts";
+import type { DemoSummary } from "@deletion/demo";
 import { describe, expect, inject, it } from "vitest";
 import { readTopic, runApp } from "../support/index.js";
 
-interface DemoJson {
+interface DemoJson extends DemoSummary {
   runId: string;
   finished: boolean;
-  records: number;
-  completed: number;
-  failed: number;
-  inputOrder: string[];
-  completionOrder: string[];
-  overtookFirst: number;
-  totalBatches: number;
 }
 
 const demoJson = (stdout: string): DemoJson => {
