@@ -136,7 +136,10 @@ export class Dispatcher {
     if (this.options.durability === "in-process") markSafe();
   }
 
-  /** The workflow itself threw (not a failed deletion, which it dead-letters on its own): a bug. */
+  /**
+   * The workflow itself threw (a failed deletion is not this: the workflow dead-letters that on
+   * its own). Nothing else will report the record, so it is dead-lettered here.
+   */
   private crashed(
     message: ConsumedMessage,
     where: { recordId: string },
@@ -146,11 +149,10 @@ export class Dispatcher {
     this.release(where.recordId);
     this.options.metrics.completed.labels("crashed").inc();
     this.options.logger.error({ event: "workflow_crashed", ...where, err: error }, "workflow crashed");
-    if (this.options.durability !== "in-process") return; // the server keeps it; it can be retried there
     const reason = `workflow crashed: ${error instanceof Error ? error.message : String(error)}`;
-    void this.deadLetter(deadLetterFor(message, { code: "WORKFLOW_FAILED", reason }), markSafe).catch(
-      () => {},
-    );
+    // With a server the offset is already safe; in-process it becomes safe once dead-lettered.
+    const done = this.options.durability === "in-process" ? markSafe : () => {};
+    void this.deadLetter(deadLetterFor(message, { code: "WORKFLOW_FAILED", reason }), done).catch(() => {});
   }
 
   private async deadLetter(deadLetter: DeadLetter, markSafe: () => void): Promise<void> {

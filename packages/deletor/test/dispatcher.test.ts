@@ -30,6 +30,10 @@ class FakeRuntime {
     return { id: input.recordId, result: () => promise, done: async () => settled.value };
   }
 
+  crash(recordId: string): void {
+    this.results.get(recordId)?.reject(new Error("boom"));
+  }
+
   private readonly finished = new Set<string>();
   finish(recordId: string): void {
     this.finished.add(recordId);
@@ -187,5 +191,21 @@ describe("Dispatcher", () => {
       state: "finished",
     });
     expect(partition.commitPosition()).toBe(2n);
+  });
+
+  it("dead-letters a record whose workflow crashed, keeping its bytes, then marks it safe", async () => {
+    const { runtime, dispatcher, partition, deadLetters, metrics } = setup("in-process");
+    dispatcher.accept(message(request("a"), 0), partition);
+    await settle();
+    runtime.crash("a");
+    await settle();
+
+    expect(deadLetters).toHaveLength(1);
+    expect(deadLetters[0]).toMatchObject({ reasonCode: "WORKFLOW_FAILED", reason: "workflow crashed: boom" });
+    expect(JSON.parse(Buffer.from(deadLetters[0]?.valueBase64 ?? "", "base64").toString())).toMatchObject({
+      recordId: "a",
+    });
+    expect(partition.commitPosition()).toBe(1n);
+    expect(await counter(metrics, "deletor_workflows_completed_total")).toBe(1);
   });
 });
