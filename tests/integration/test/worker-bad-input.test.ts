@@ -1,5 +1,6 @@
 import type { DeadLetterReasonCode } from "@deletion/contracts";
 import { afterEach, describe, expect, inject, it } from "vitest";
+import { resonateModes } from "../fixtures/modes.js";
 import {
   createPipeline,
   decodeDeadLetters,
@@ -44,20 +45,26 @@ const badInputs: { kind: string; code: DeadLetterReasonCode; value: Buffer | str
   },
 ];
 
-describe("worker and bad input", () => {
+describe.each(resonateModes)("worker and bad input ($name Resonate)", ({ url }) => {
   it("dead-letters every malformed message with its reason and completes every good one, without restarting", async () => {
     const brokers = inject("kafkaBrokers");
     const pipeline = await createPipeline(brokers, 1);
-    const worker = await startWorker(pipeline, { BATCH_SLEEP_MS: "100", SIM_SEED: "3" });
+    const worker = await startWorker(
+      pipeline,
+      { BATCH_SLEEP_MS: "100", SIM_SEED: "3" },
+      { resonateUrl: url },
+    );
 
     // Good and bad interleaved, plus the two legacy forms, which are good input.
     const messages: { key: string | null; value: Buffer | string | null; good?: string }[] = [];
     badInputs.forEach((bad, i) => {
-      messages.push({ key: `good-${i}`, value: requestJson(`good-${i}`), good: `good-${i}` });
+      const id = pipeline.id(`good-${i}`);
+      messages.push({ key: id, value: requestJson(id), good: id });
       messages.push({ key: `bad-${i}`, value: bad.value });
     });
-    messages.push({ key: "legacy-string", value: JSON.stringify("legacy-string"), good: "legacy-string" });
-    messages.push({ key: "legacy-array", value: JSON.stringify(["legacy-array"]), good: "legacy-array" });
+    const [legacyString, legacyArray] = [pipeline.id("legacy-string"), pipeline.id("legacy-array")];
+    messages.push({ key: legacyString, value: JSON.stringify(legacyString), good: legacyString });
+    messages.push({ key: legacyArray, value: JSON.stringify([legacyArray]), good: legacyArray });
     const produced = await produceInOrder(brokers, pipeline.input, messages);
     const goodIds = messages.flatMap((m) => (m.good ? [m.good] : []));
 

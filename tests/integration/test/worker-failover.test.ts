@@ -1,4 +1,3 @@
-import { uniqueName } from "@deletion/test-kit";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { NO_SERVER_REASON } from "../fixtures/modes.js";
 import {
@@ -24,35 +23,33 @@ describe("failover between two workers sharing a Resonate server", () => {
     async () => {
       const brokers = inject("kafkaBrokers");
       const pipeline = await createPipeline(brokers, 2);
+      const longId = pipeline.id("long");
       const env = {
-        RESONATE_GROUP: uniqueName("resonate-group"),
         RESONATE_TTL_MS: "5000",
         BATCH_SLEEP_MS: "1000",
         SIM_TRANSIENT_ERROR_RATE: "0",
-        SIM_FIXED_BATCHES: "failover-long=10",
+        SIM_FIXED_BATCHES: `${longId}=10`,
       };
       const workers = [
         await startWorker(pipeline, env, { resonateUrl: resonateServerUrl }),
         await startWorker(pipeline, env, { resonateUrl: resonateServerUrl }),
       ];
-      await produceInOrder(brokers, pipeline.input, [
-        { key: "failover-long", value: requestJson("failover-long") },
-      ]);
+      await produceInOrder(brokers, pipeline.input, [{ key: longId, value: requestJson(longId) }]);
 
       const victim = await Promise.race(
         workers.map((w) =>
           w
-            .waitForLog((l) => l.event === "batch_deleted" && l.recordId === "failover-long" && l.batch === 3)
+            .waitForLog((l) => l.event === "batch_deleted" && l.recordId === longId && l.batch === 3)
             .then(() => w),
         ),
       );
       await victim.stop("SIGKILL");
-      const doneByVictim = batchesDeletedBy(victim, "failover-long");
+      const doneByVictim = batchesDeletedBy(victim, longId);
       const survivor = workers.find((w) => w !== victim) as RunningApp;
 
       const [completion] = await readCompletions(pipeline, 1, 180_000);
-      expect(completion).toMatchObject({ recordId: "failover-long", batches: 10 });
-      const doneBySurvivor = batchesDeletedBy(survivor, "failover-long");
+      expect(completion).toMatchObject({ recordId: longId, batches: 10 });
+      const doneBySurvivor = batchesDeletedBy(survivor, longId);
       expect(doneBySurvivor.length).toBeGreaterThan(0);
       for (const batch of doneByVictim)
         expect(doneBySurvivor, `batch ${batch} ran again`).not.toContain(batch);

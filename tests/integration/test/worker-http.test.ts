@@ -43,7 +43,7 @@ describe("worker health and metrics", () => {
     const pipeline = await createPipeline(brokers, 2);
     const worker = await startWorker(pipeline, { BATCH_SLEEP_MS: "100", SIM_SEED: "8" });
     const port = await httpPort(worker);
-    const good = Array.from({ length: 30 }, (_, i) => `m-${i}`);
+    const good = Array.from({ length: 30 }, (_, i) => pipeline.id(`m-${i}`));
     await produceInOrder(brokers, pipeline.input, [
       ...good.map((id) => ({ key: id, value: requestJson(id) })),
       { key: "bad-1", value: "not json" },

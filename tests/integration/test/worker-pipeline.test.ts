@@ -24,7 +24,7 @@ describe.each(resonateModes)("worker end to end ($name Resonate)", ({ url }) => 
 
     const produced = await runApp(
       "producer",
-      ["-n", "200", "--topic", pipeline.input, "--id-prefix", "e2e"],
+      ["-n", "200", "--topic", pipeline.input, "--id-prefix", pipeline.id("e2e")],
       {
         KAFKA_BROKERS: brokers,
       },
@@ -81,21 +81,22 @@ describe.each(resonateModes)("worker end to end ($name Resonate)", ({ url }) => 
         BATCH_SLEEP_MS: "500",
         SIM_TRANSIENT_ERROR_RATE: "0",
         SIM_FINISH_RATE: "1",
-        SIM_FIXED_BATCHES: "long-record=8",
+        SIM_FIXED_BATCHES: `${pipeline.id("long")}=8`,
       },
       { resonateUrl: url },
     );
-    const shortIds = Array.from({ length: 50 }, (_, i) => `short-${String(i).padStart(2, "0")}`);
+    const longId = pipeline.id("long");
+    const shortIds = Array.from({ length: 50 }, (_, i) => pipeline.id(`short-${String(i).padStart(2, "0")}`));
     const produced = await produceInOrder(
       brokers,
       pipeline.input,
-      ["long-record", ...shortIds].map((id) => ({ key: id, value: requestJson(id) })),
+      [longId, ...shortIds].map((id) => ({ key: id, value: requestJson(id) })),
     );
     expect(produced.map((p) => p.offset)).toEqual(Array.from({ length: 51 }, (_, i) => String(i)));
 
     const completions = await readCompletions(pipeline, 51);
 
-    expect(completions.map((c) => c.recordId).at(-1)).toBe("long-record");
+    expect(completions.map((c) => c.recordId).at(-1)).toBe(longId);
     expect(new Set(completions.slice(0, 50).map((c) => c.recordId))).toEqual(new Set(shortIds));
     expect(completions.at(-1)).toMatchObject({ batches: 8, source: { partition: 0, offset: "0" } });
   });

@@ -19,7 +19,7 @@ describe.each(resonateModes)("worker restart ($name Resonate)", ({ url }) => {
     const first = await startWorker(pipeline, env, { resonateUrl: url });
     const produced = await runApp(
       "producer",
-      ["-n", "60", "--topic", pipeline.input, "--id-prefix", "restart"],
+      ["-n", "60", "--topic", pipeline.input, "--id-prefix", pipeline.id("restart")],
       {
         KAFKA_BROKERS: brokers,
       },
@@ -46,7 +46,7 @@ describe.each(resonateModes)("worker restart ($name Resonate)", ({ url }) => {
     expect(ids.size).toBe(60);
     // The replacement did the records the first did not finish.
     for (let i = 1; i <= 60; i++) {
-      const id = `restart-${String(i).padStart(6, "0")}`;
+      const id = `${pipeline.id("restart")}-${String(i).padStart(6, "0")}`;
       expect(ids.has(id), id).toBe(true);
       if (!doneBeforeCrash.has(id)) expect(secondCompleted().has(id), id).toBe(true);
     }
@@ -69,7 +69,9 @@ describe("worker shutdown while a start cannot finish", () => {
     const brokers = inject("kafkaBrokers");
     const pipeline = await createPipeline(brokers, 1);
     const worker = await startWorker(pipeline, { SHUTDOWN_TIMEOUT_MS: "6000" }, { resonateUrl: unreachable });
-    await produceInOrder(brokers, pipeline.input, [{ key: "stuck", value: requestJson("stuck") }]);
+    await produceInOrder(brokers, pipeline.input, [
+      { key: "stuck", value: requestJson(pipeline.id("stuck")) },
+    ]);
     await worker.waitForLog((l) => l.event === "retrying");
 
     expect(await worker.stop("SIGTERM", 20_000)).toEqual({ code: 0, signal: null });
@@ -89,7 +91,9 @@ describe("worker shutdown while a start cannot finish", () => {
       { SHUTDOWN_TIMEOUT_MS: "60000" },
       { resonateUrl: unreachable },
     );
-    await produceInOrder(brokers, pipeline.input, [{ key: "stuck", value: requestJson("stuck") }]);
+    await produceInOrder(brokers, pipeline.input, [
+      { key: "stuck", value: requestJson(pipeline.id("stuck")) },
+    ]);
     await worker.waitForLog((l) => l.event === "retrying");
 
     worker.child.kill("SIGTERM");
