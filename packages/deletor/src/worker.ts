@@ -126,15 +126,25 @@ export class DeletorWorker {
     };
   }
 
-  /** Stop fetching, let in-flight starts finish (bounded), commit what is safe, disconnect. */
+  /**
+   * Stop fetching, let in-flight starts finish, commit what is safe, disconnect; all within
+   * timeoutMs. With the in-process network a record is safe only when its workflow is done, so
+   * running workflows get the same time to finish: every one that does is not redelivered.
+   */
   async stop(timeoutMs: number): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     const { logger } = this.options;
+    const deadline = Date.now() + timeoutMs;
     clearInterval(this.commitTimer);
     clearInterval(this.lagTimer);
     this.pauseAll();
     await this.dispatcher.drain(timeoutMs);
+    if (this.options.durability === "in-process") {
+      while (this.tracker.inFlight > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
     this.dispatcher.stop();
     await this.commitSafe();
     logger.info(

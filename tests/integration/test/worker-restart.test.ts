@@ -61,6 +61,31 @@ describe.each(resonateModes)("worker restart ($name Resonate)", ({ url }) => {
   });
 });
 
+describe("graceful shutdown with the in-process network", () => {
+  it("lets a running workflow finish, commits past it, so a restart redelivers nothing", async () => {
+    const brokers = inject("kafkaBrokers");
+    const pipeline = await createPipeline(brokers, 1);
+    const id = pipeline.id("running");
+    const worker = await startWorker(pipeline, {
+      BATCH_SLEEP_MS: "1000",
+      SIM_TRANSIENT_ERROR_RATE: "0",
+      SIM_FIXED_BATCHES: `${id}=3`,
+      SHUTDOWN_TIMEOUT_MS: "20000",
+    });
+    await produceInOrder(brokers, pipeline.input, [{ key: id, value: requestJson(id) }]);
+    await worker.waitForLog((l) => l.event === "batch_deleted" && l.recordId === id && l.batch === 1);
+
+    expect(await worker.stop("SIGTERM")).toEqual({ code: 0, signal: null });
+
+    expect(worker.logs.find((l) => l.event === "completed")).toMatchObject({ recordId: id, batches: 3 });
+    expect(worker.logs.find((l) => l.event === "stopping")).toMatchObject({ inFlight: 0 });
+    const committed = await withAdmin(brokers, (admin) =>
+      admin.fetchOffsets({ groupId: pipeline.groupId, topics: [pipeline.input] }),
+    );
+    expect(committed[0]?.partitions[0]?.offset).toBe("1");
+  });
+});
+
 describe("worker shutdown while a start cannot finish", () => {
   // A Resonate server that does not answer: the record's start is retried and never succeeds.
   const unreachable = "http://127.0.0.1:9";
