@@ -63,7 +63,16 @@ export class Dispatcher {
         )
       : this.deadLetter(deadLetterFor(message, decoded.error), markSafe);
     this.pendingStarts.add(start);
-    void start.finally(() => this.pendingStarts.delete(start));
+    // Nothing a message contains can make a start reject (retries end only with StoppedError,
+    // which is handled); anything else is a bug, logged here rather than crashing the worker.
+    void start
+      .catch((err: unknown) =>
+        this.options.logger.error(
+          { event: "unexpected_error", partition: message.partition, offset: message.offset, err },
+          "dispatch failed unexpectedly; the record stays uncommitted",
+        ),
+      )
+      .finally(() => this.pendingStarts.delete(start));
   }
 
   /** Stop retrying and wait (bounded) for the starts that are under way. */
