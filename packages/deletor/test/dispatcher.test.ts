@@ -11,9 +11,14 @@ import { PartitionOffsets } from "../src/offset-tracker.js";
 class FakeRuntime {
   readonly begun: DeletionWorkflowInput[] = [];
   failNextBegins = 0;
+  /** While set, begin() calls hang until released: a slow Resonate server. */
+  gate: Promise<void> | undefined;
+  beginCalls = 0;
   private readonly results = new Map<string, PromiseWithResolvers<DeletionOutcome>>();
 
   async begin(input: DeletionWorkflowInput): Promise<DeletionHandle> {
+    this.beginCalls++;
+    if (this.gate) await this.gate;
     if (this.failNextBegins > 0) {
       this.failNextBegins--;
       throw new Error("resonate unavailable");
@@ -207,5 +212,22 @@ describe("Dispatcher", () => {
     });
     expect(partition.commitPosition()).toBe(1n);
     expect(await counter(metrics, "deletor_workflows_completed_total")).toBe(1);
+  });
+
+  it("pipelines starts: every message's start is under way before any one is acknowledged", async () => {
+    const { runtime, dispatcher, partition } = setup("server");
+    const release = Promise.withResolvers<void>();
+    runtime.gate = release.promise;
+    for (let i = 0; i < 20; i++) dispatcher.accept(message(request(`p${i}`), i), partition);
+    await settle();
+
+    expect(runtime.beginCalls).toBe(20);
+    expect(dispatcher.startsInFlight).toBe(20);
+    expect(partition.commitPosition()).toBe(0n);
+
+    release.resolve();
+    await settle();
+    expect(dispatcher.startsInFlight).toBe(0);
+    expect(partition.commitPosition()).toBe(20n);
   });
 });
