@@ -64,7 +64,8 @@ export class DeletorWorker {
   private connected = false;
   private groupJoined = false;
   private stopping = false;
-  private paused = false;
+  /** Set while the consume loop waits for in-flight records to drop below the bound. */
+  private backpressure: PromiseWithResolvers<void> | undefined;
   private commitTimer: NodeJS.Timeout | undefined;
   private lagTimer: NodeJS.Timeout | undefined;
   private committing: Promise<void> = Promise.resolve();
@@ -139,6 +140,7 @@ export class DeletorWorker {
     clearInterval(this.commitTimer);
     clearInterval(this.lagTimer);
     this.pauseAll();
+    this.relieveBackpressure();
     await this.dispatcher.drain(timeoutMs);
     if (this.options.durability === "in-process") {
       while (this.tracker.inFlight > 0 && Date.now() < deadline) {
@@ -167,30 +169,40 @@ export class DeletorWorker {
     };
     this.dispatcher.accept(consumed, this.tracker.partition(topic, partition));
     this.options.metrics.inFlight.set(this.tracker.inFlight);
-    if (!this.paused && this.tracker.inFlight >= this.options.maxInFlight) this.pauseAll();
+    if (this.tracker.inFlight >= this.options.maxInFlight && !this.stopping) await this.waitForCapacity();
   }
 
-  private pauseAll(): void {
-    const assignment = this.connected ? this.consumer.assignment() : [];
-    if (assignment.length === 0) return;
-    this.paused = true;
-    this.consumer.pause(groupByTopic(assignment));
-    if (!this.stopping) {
-      this.options.logger.info(
-        { event: "paused", inFlight: this.tracker.inFlight },
-        "in-flight bound reached; paused",
-      );
-    }
+  /**
+   * Backpressure: the consume loop waits here (no further message is read, on any partition)
+   * until in-flight records drop to half the bound. The client's pause()/resume() is not used
+   * for this: with @confluentinc/kafka-javascript 1.10, pausing a partition with messages fetched
+   * ahead made it skip them, and partitions resumed after a few cycles stopped delivering.
+   * Waiting must stay shorter than the consumer's max poll interval (5 min), which holds while
+   * records finish or, with a server, while promises can be created.
+   */
+  private async waitForCapacity(): Promise<void> {
+    this.backpressure = Promise.withResolvers<void>();
+    this.options.logger.info(
+      { event: "paused", inFlight: this.tracker.inFlight },
+      "in-flight bound reached; waiting",
+    );
+    await this.backpressure.promise;
+    this.options.logger.info({ event: "resumed", inFlight: this.tracker.inFlight }, "resumed consuming");
   }
 
   private relieveBackpressure(): void {
     this.options.metrics.inFlight.set(this.tracker.inFlight);
     // Resume at half the bound, so the consumer does not flap around the limit.
-    if (!this.paused || this.stopping || this.tracker.inFlight > this.options.maxInFlight / 2) return;
-    this.paused = false;
-    const paused = this.consumer.paused();
-    if (paused.length > 0) this.consumer.resume(paused);
-    this.options.logger.info({ event: "resumed", inFlight: this.tracker.inFlight }, "resumed consuming");
+    if (!this.backpressure || (!this.stopping && this.tracker.inFlight > this.options.maxInFlight / 2))
+      return;
+    this.backpressure.resolve();
+    this.backpressure = undefined;
+  }
+
+  /** On shutdown: stop fetching everything (nothing read from now on is accepted). */
+  private pauseAll(): void {
+    const assignment = this.connected ? this.consumer.assignment() : [];
+    if (assignment.length > 0) this.consumer.pause(groupByTopic(assignment));
   }
 
   /** Commits every partition whose safe position moved; serialised so commits never reorder. */
@@ -227,7 +239,6 @@ export class DeletorWorker {
         { event: "assigned", partitions: assignment.map((a) => a.partition) },
         "partitions assigned",
       );
-      if (this.paused) this.paused = false; // new assignments start unpaused
       if (this.durability === "in-process" && assignment.length > 0) this.warnIfShared(assignment);
       return;
     }
@@ -239,6 +250,7 @@ export class DeletorWorker {
         this.options.metrics.committedLag.remove(a.topic, String(a.partition));
       }
       logger.info({ event: "revoked", partitions: assignment.map((a) => a.partition) }, "partitions revoked");
+      this.relieveBackpressure(); // the dropped records no longer count against the bound
     }
   }
 

@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// End-to-end throughput of one worker process with the in-process Resonate network: N requests
+// already on the topic, every deletion a single batch with no sleep, so the figure is what
+// consuming, starting workflows, running them and publishing completions costs per record.
+// Against a real broker: KAFKA_BROKERS if set, else one started by the test kit.
+// Usage: pnpm bench [-- --count 5000]
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import {
+  createIdempotentProducer,
+  createKafka,
+  ensureTopics,
+  produceDeletionRequests,
+} from "@deletion/kafka";
+import { startBroker, uniqueName } from "@deletion/test-kit";
+
+const { values } = parseArgs({ options: { count: { type: "string", default: "5000" } } });
+const count = Number(values.count);
+if (!Number.isInteger(count) || count < 1) {
+  console.error("bench: --count must be a positive integer");
+  process.exit(2);
+}
+
+const broker = await startBroker();
+const kafka = createKafka({ brokers: broker.bootstrapServers, clientId: "dispatch-bench" });
+const base = uniqueName("bench");
+const topics = { input: `${base}.requests`, output: `${base}.completions`, dlq: `${base}.dlq` };
+const admin = kafka.admin();
+await admin.connect();
+await ensureTopics(
+  admin,
+  Object.values(topics).map((name) => ({ name, partitions: 3, replicationFactor: 1 })),
+  30_000,
+);
+await admin.disconnect();
+const producer = createIdempotentProducer(kafka);
+await producer.connect();
+await produceDeletionRequests(producer, { topic: topics.input, count, idPrefix: base });
+await producer.disconnect();
+
+const worker = spawn(process.execPath, [new URL("../dist/main.js", import.meta.url).pathname], {
+  env: {
+    ...process.env,
+    KAFKA_BROKERS: broker.bootstrapServers,
+    INPUT_TOPIC: topics.input,
+    OUTPUT_TOPIC: topics.output,
+    DEAD_LETTER_TOPIC: topics.dlq,
+    KAFKA_GROUP_ID: `${base}.workers`,
+    RESONATE_URL: "",
+    HTTP_PORT: "0",
+    BATCH_SLEEP_MS: "0",
+    SIM_TRANSIENT_ERROR_RATE: "0",
+    SIM_FINISH_RATE: "1",
+    MAX_IN_FLIGHT: "2000",
+    LOG_LEVEL: "info",
+  },
+  stdio: ["ignore", "pipe", "inherit"],
+});
+let firstDispatch = 0;
+let completed = 0;
+const finished = Promise.withResolvers();
+createInterface({ input: worker.stdout }).on("line", (line) => {
+  if (line.includes('"event":"dispatched"') && firstDispatch === 0) firstDispatch = performance.now();
+  if (line.includes('"event":"completed"') && ++completed === count) finished.resolve(performance.now());
+});
+const timeout = setTimeout(
+  () => finished.reject(new Error(`only ${completed} of ${count} completed in 10 min`)),
+  600_000,
+);
+let exitCode = 0;
+try {
+  const end = await finished.promise;
+  const seconds = (end - firstDispatch) / 1000;
+  const rate = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 }).format(count / seconds);
+  console.log(
+    `dispatch bench (${broker.kind} broker, 3 partitions, in-process Resonate): ${count} records, first dispatch to last completion ${seconds.toFixed(2)} s: ${rate} records/s`,
+  );
+} catch (error) {
+  console.error(`bench: ${error.message}`);
+  exitCode = 1;
+} finally {
+  clearTimeout(timeout);
+  worker.kill("SIGTERM");
+  await new Promise((resolve) => worker.once("exit", resolve));
+  await broker.stop();
+}
+process.exit(exitCode);
