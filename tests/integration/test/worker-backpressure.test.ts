@@ -6,7 +6,7 @@ import {
   requestJson,
   startWorker,
 } from "../fixtures/pipeline.js";
-import { stopAllApps } from "../support/index.js";
+import { runApp, stopAllApps } from "../support/index.js";
 
 afterEach(stopAllApps);
 
@@ -41,5 +41,30 @@ describe("worker backpressure", () => {
     expect(most).toBeLessThanOrEqual(5);
     expect(worker.logs.filter((l) => l.event === "paused").length).toBeGreaterThan(0);
     expect(worker.logs.filter((l) => l.event === "resumed").length).toBeGreaterThan(0);
+  });
+
+  it("reaching the bound often, across partitions, skips no message and commits only what was read", async () => {
+    const brokers = inject("kafkaBrokers");
+    const pipeline = await createPipeline(brokers, 3);
+    const worker = await startWorker(pipeline, {
+      MAX_IN_FLIGHT: "20",
+      BATCH_SLEEP_MS: "0",
+      SIM_TRANSIENT_ERROR_RATE: "0",
+      SIM_FINISH_RATE: "1",
+    });
+    const produced = await runApp(
+      "producer",
+      ["-n", "1500", "--topic", pipeline.input, "--id-prefix", pipeline.id("bulk")],
+      {
+        KAFKA_BROKERS: brokers,
+      },
+    );
+    expect(produced.code).toBe(0);
+
+    const completions = await readCompletions(pipeline, 1500);
+    expect(new Set(completions.map((c) => c.recordId)).size).toBe(1500);
+    const dispatched = worker.logs.filter((l) => l.event === "dispatched");
+    expect(dispatched).toHaveLength(1500);
+    expect(worker.logs.filter((l) => l.event === "paused").length).toBeGreaterThan(10);
   });
 });
