@@ -85,7 +85,13 @@ const message = (value: string | Buffer | null, offset = nextOffset++): Consumed
 });
 const request = (recordId: string) =>
   JSON.stringify({ schemaVersion: 1, recordId, requestedAt: "2026-11-27T00:00:00.000Z" });
+/** The fakes settle through microtasks only, which all run before a timer fires. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+/** For work behind timers (retry back-off): poll until it happened, bounded. */
+async function eventually(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+}
 const counter = async (metrics: WorkerMetrics, name: string) =>
   (await metrics.registry.getSingleMetric(name)?.get())?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
 
@@ -147,8 +153,10 @@ describe("Dispatcher", () => {
     const { runtime, dispatcher, partition, metrics } = setup("server");
     runtime.failNextBegins = 3;
     dispatcher.accept(message(request("a"), 0), partition);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(partition.commitPosition()).toBe(0n);
+    await eventually(() => partition.commitPosition() === 1n);
 
+    expect(runtime.beginCalls).toBe(4);
     expect(runtime.begun.map((i) => i.recordId)).toEqual(["a"]);
     expect(partition.commitPosition()).toBe(1n);
     expect(await counter(metrics, "deletor_messages_dispatched_total")).toBe(1);
