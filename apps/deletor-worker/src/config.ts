@@ -88,7 +88,7 @@ export const workerCli = {
     maxInFlight: option({
       flag: "max-in-flight",
       env: "MAX_IN_FLIGHT",
-      description: "records read but not yet safe to commit; at this bound partitions are paused",
+      description: "records read but not yet safe to commit; at this bound reading waits",
       schema: positiveInt.default(500),
     }),
     batchSleepMs: option({

@@ -51,8 +51,8 @@ type TopicPartition = { topic: string; partition: number };
 
 /**
  * Kafka side of the worker: reads the request topic in a consumer group, hands every message to
- * the dispatcher without waiting for its workflow, commits only offsets that are safe, pauses
- * when too many records are in flight, and on rebalance commits what is safe for the partitions
+ * the dispatcher without waiting for its workflow, commits only offsets that are safe, stops
+ * reading while too many records are in flight, and on rebalance commits what is safe for the partitions
  * it loses before forgetting them.
  */
 export class DeletorWorker {
