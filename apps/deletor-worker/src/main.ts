@@ -1,5 +1,12 @@
 #!/usr/bin/env node
-import { type ConfigOf, createLogger, handleShutdownSignals, runCli } from "@deletion/cli-kit";
+import {
+  type ConfigOf,
+  createLogger,
+  exitHardOnUncaughtException,
+  handleShutdownSignals,
+  hardExit,
+  runCli,
+} from "@deletion/cli-kit";
 import { DeletorWorker, startHttpServer, WorkerMetrics } from "@deletion/deletor";
 import {
   createIdempotentProducer,
@@ -120,8 +127,9 @@ async function main(config: WorkerConfig): Promise<number> {
     worker.start(),
   );
   const code = await done.promise;
-  // librdkafka's threads can outlive disconnect by a moment; the work is done, so leave now.
-  process.exit(code);
+  // librdkafka's threads can outlive disconnect; the work is done, so leave now, for sure.
+  hardExit(code);
 }
 
+exitHardOnUncaughtException("deletor-worker");
 await runCli(workerCli, main);

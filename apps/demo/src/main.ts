@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { type ConfigOf, EXIT_USAGE, runCli } from "@deletion/cli-kit";
+import { type ConfigOf, EXIT_USAGE, hardExit, runCli } from "@deletion/cli-kit";
 import { runDemo } from "@deletion/demo";
 import { demoCli } from "./config.js";
 
@@ -21,7 +21,7 @@ async function main(config: ConfigOf<typeof demoCli.options>): Promise<number> {
   let signals = 0;
   const onSignal = () => {
     signals += 1;
-    if (signals > 1) process.exit(130);
+    if (signals > 1) hardExit(130);
     process.stderr.write("[demo] stopping (Ctrl-C again to exit at once)\n");
     abort.abort();
   };
@@ -40,5 +40,5 @@ async function main(config: ConfigOf<typeof demoCli.options>): Promise<number> {
 }
 
 await runCli(demoCli, main);
-// The Kafka client's threads may linger a moment after disconnect; the run is over.
-process.exit();
+// The Kafka client's threads may linger after disconnect; the run is over.
+hardExit(typeof process.exitCode === "number" ? process.exitCode : 0);

@@ -1,4 +1,5 @@
 export * from "./common-options.js";
+export * from "./hard-exit.js";
 export * from "./logger.js";
 export * from "./options.js";
 export * from "./run-cli.js";

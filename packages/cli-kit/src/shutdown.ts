@@ -1,3 +1,5 @@
+import { hardExit } from "./hard-exit.js";
+
 export interface ShutdownOptions {
   /** Graceful work to do once: stop taking work, finish what is in flight, commit, disconnect. */
   onShutdown: (signal: NodeJS.Signals) => Promise<void>;
@@ -17,7 +19,7 @@ export function handleShutdownSignals(options: ShutdownOptions): (reason: string
     options.log("shutting down", { reason, timeoutMs: options.timeoutMs });
     const timer = setTimeout(() => {
       options.log("graceful shutdown timed out; exiting", { timeoutMs: options.timeoutMs });
-      process.exit(1);
+      hardExit(1);
     }, options.timeoutMs);
     timer.unref();
     shuttingDown = options.onShutdown(signal).finally(() => clearTimeout(timer));
@@ -26,7 +28,7 @@ export function handleShutdownSignals(options: ShutdownOptions): (reason: string
   const onSignal = (signal: NodeJS.Signals) => {
     if (shuttingDown) {
       options.log("second signal; exiting now", { signal });
-      process.exit(130);
+      hardExit(130);
     }
     void shutdown(signal, signal);
   };
