@@ -7,7 +7,6 @@ import {
   newRunId,
   type ProduceSummary,
   produceDeletionRequests,
-  quietClientLogger,
   withTimeout,
 } from "@deletion/kafka";
 import type { ProducerConfig } from "./config.js";
@@ -25,7 +24,7 @@ export async function produceRequests(config: ProducerConfig): Promise<number> {
   const kafka = createKafka({
     brokers: config.brokers,
     clientId: "producer",
-    logger: quietClientLogger(log),
+    logger: log,
   });
   const producer = createIdempotentProducer(kafka, { deliveryTimeoutMs: config.deliveryTimeoutMs });
   const idPrefix = config.idPrefix ?? newRunId();

@@ -1,5 +1,5 @@
 import { createLogger } from "@deletion/cli-kit";
-import { createKafka, ensureTopics, looksUnreachable, quietClientLogger, withTimeout } from "@deletion/kafka";
+import { createKafka, ensureTopics, looksUnreachable, withTimeout } from "@deletion/kafka";
 import type { TopicSetupConfig } from "./config.js";
 import { reportTopic } from "./report.js";
 
@@ -9,7 +9,7 @@ export async function setupTopics(config: TopicSetupConfig): Promise<number> {
   const kafka = createKafka({
     brokers: config.brokers,
     clientId: "topic-setup",
-    logger: quietClientLogger(log),
+    logger: log,
   });
   const admin = kafka.admin();
   const specs = [config.inputTopic, config.outputTopic, config.deadLetterTopic].map((name) => ({

@@ -4,6 +4,7 @@ import {
   type Consumer,
   type Kafka,
   KafkaJS,
+  type KafkaMessage,
   type Producer,
   publishDeadLetter,
 } from "@deletion/kafka";
@@ -158,7 +159,7 @@ export class DeletorWorker {
     this.connected = false;
   }
 
-  private async onMessage(topic: string, partition: number, message: ConsumedMessageFields): Promise<void> {
+  private async onMessage(topic: string, partition: number, message: KafkaMessage): Promise<void> {
     const consumed: ConsumedMessage = {
       topic,
       partition,
@@ -239,7 +240,7 @@ export class DeletorWorker {
         { event: "assigned", partitions: assignment.map((a) => a.partition) },
         "partitions assigned",
       );
-      if (this.durability === "in-process" && assignment.length > 0) this.warnIfShared(assignment);
+      if (this.options.durability === "in-process" && assignment.length > 0) this.warnIfShared(assignment);
       return;
     }
     if (error.code === ERR__REVOKE_PARTITIONS) {
@@ -252,10 +253,6 @@ export class DeletorWorker {
       logger.info({ event: "revoked", partitions: assignment.map((a) => a.partition) }, "partitions revoked");
       this.relieveBackpressure(); // the dropped records no longer count against the bound
     }
-  }
-
-  private get durability(): Durability {
-    return this.options.durability;
   }
 
   /**
@@ -294,13 +291,6 @@ export class DeletorWorker {
       this.options.logger.debug({ err }, "could not refresh lag");
     }
   }
-}
-
-interface ConsumedMessageFields {
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  timestamp: string;
 }
 
 function groupByTopic(assignment: TopicPartition[]): { topic: string; partitions: number[] }[] {

@@ -40,9 +40,13 @@ type KafkaJsLogger = NonNullable<
   NonNullable<ConstructorParameters<typeof KafkaJS.Kafka>[0]>["kafkaJS"]
 >["logger"] & {};
 
-/** Routes the client's own log lines into the app's structured logger. */
+/**
+ * Routes the client's own log lines into the app's structured logger. Its connect/disconnect
+ * chatter is noise at info, so below debug only its warnings and errors get through.
+ */
 export function kafkaLogger(logger: Logger, namespace = "kafka"): KafkaJsLogger {
-  const child = logger.child({ component: namespace });
+  const level = logger.isLevelEnabled("debug") ? logger.level : "warn";
+  const child = logger.child({ component: namespace }, { level });
   const self: KafkaJsLogger = {
     info: (message, extra) => child.info(extra ?? {}, message),
     warn: (message, extra) => child.warn(extra ?? {}, message),

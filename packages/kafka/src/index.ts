@@ -1,7 +1,6 @@
 export * from "./broker-probe.js";
 export * from "./chunks.js";
 export * from "./client.js";
-export * from "./client-logger.js";
 export * from "./clock.js";
 export * from "./completion-publisher.js";
 export * from "./dead-letter.js";
