@@ -1,26 +1,49 @@
 // Brings "vitest" into the program; without it tsc rejects the augmentation below (TS2664).
 import type {} from "vitest";
 import type { TestProject } from "vitest/node";
+import { type ResonateServer, ResonateServerUnavailable, startResonateServer } from "./resonate-server.js";
 import { startBroker } from "./start-broker.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
     /** Bootstrap servers of the broker shared by the whole test run. */
     kafkaBrokers: string;
+    /** URL of the Resonate server shared by the whole run; "" when none could be had. */
+    resonateUrl: string;
+    /** Its Prometheus endpoint; "" when unknown (an external server). */
+    resonateMetricsUrl: string;
+    /** Why there is no server, when resonateUrl is "": server tests print it when they skip. */
+    resonateUnavailable: string;
   }
 }
 
 /**
- * Vitest globalSetup: one broker for the whole run. Tests read it with
- * `inject("kafkaBrokers")`; processes they spawn inherit KAFKA_BROKERS.
+ * Vitest globalSetup: one broker and one Resonate server for the whole run. Tests read them
+ * with `inject(...)`; processes they spawn inherit KAFKA_BROKERS. RESONATE_URL is not put in
+ * the environment: which Resonate mode a spawned worker runs in is each test's choice.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const hadEnv = Object.hasOwn(process.env, "KAFKA_BROKERS");
-  const broker = await startBroker();
+  const [broker, server] = await Promise.all([startBroker(), startSharedResonateServer()]);
   project.provide("kafkaBrokers", broker.bootstrapServers);
+  project.provide("resonateUrl", server.running?.url ?? "");
+  project.provide("resonateMetricsUrl", server.running?.metricsUrl ?? "");
+  project.provide("resonateUnavailable", server.unavailable);
   process.env.KAFKA_BROKERS = broker.bootstrapServers;
   return async () => {
     if (!hadEnv) delete process.env.KAFKA_BROKERS;
-    await broker.stop();
+    await Promise.all([broker.stop(), server.running?.dispose()]);
   };
+}
+
+async function startSharedResonateServer(): Promise<{ running?: ResonateServer; unavailable: string }> {
+  try {
+    const running = await startResonateServer();
+    console.error(`[test-kit] resonate: ${running.description}`);
+    return { running, unavailable: "" };
+  } catch (err) {
+    if (!(err instanceof ResonateServerUnavailable)) throw err;
+    console.error(`[test-kit] resonate: none; server tests will be skipped: ${err.message}`);
+    return { unavailable: err.message };
+  }
 }

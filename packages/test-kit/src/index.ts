@@ -3,6 +3,19 @@ export { type LogLevel, log4j2Properties, type PropertyValue, serverProperties }
 export { type ApiVersionsReply, probeApiVersions } from "./kafka-probe.js";
 export { type LocalKafka, LocalKafkaError, type LocalKafkaOptions, startLocalKafka } from "./local-kafka.js";
 export {
+  parseResonateRequests,
+  type ResonateRequestCounts,
+  scrapeResonateRequests,
+} from "./resonate-metrics.js";
+export {
+  RESONATE_IMAGE,
+  type ResonateServer,
+  type ResonateServerKind,
+  ResonateServerUnavailable,
+  type StartResonateServerOptions,
+  startResonateServer,
+} from "./resonate-server.js";
+export {
   type Broker,
   type BrokerKind,
   REDPANDA_IMAGE,

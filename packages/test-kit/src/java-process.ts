@@ -12,9 +12,19 @@ export interface JavaRun {
 
 /** Starts java with its output appended to a file, so no pipe ties it to this process. */
 export function spawnJava({ java, args, env, logFile }: JavaRun): ChildProcess {
+  return spawnLogged(java, args, env, logFile);
+}
+
+/** Starts a server program with its output appended to a file (see spawnJava). */
+export function spawnLogged(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  logFile: string,
+): ChildProcess {
   const fd = openSync(logFile, "a");
   try {
-    return spawn(java, args, { env, stdio: ["ignore", fd, fd], detached: false });
+    return spawn(command, args, { env, stdio: ["ignore", fd, fd], detached: false });
   } finally {
     // The child has its own copy of the descriptor now.
     closeSync(fd);
@@ -62,14 +72,14 @@ export function runToCompletion(child: ChildProcess, ms: number): Promise<number
   });
 }
 
-/** SIGTERM first so Kafka shuts down cleanly, SIGKILL if it has not exited after `graceMs`. */
+/** SIGTERM first so the server shuts down cleanly, SIGKILL if it has not exited after `graceMs`. */
 export async function terminate(child: ChildProcess, graceMs: number): Promise<void> {
   if (hasExited(child)) return;
   child.kill("SIGTERM");
   if (await waitForExit(child, graceMs)) return;
   child.kill("SIGKILL");
   if (!(await waitForExit(child, 5_000))) {
-    throw new Error(`java (pid ${child.pid}) survived SIGKILL for 5 s`);
+    throw new Error(`${child.spawnfile} (pid ${child.pid}) survived SIGKILL for 5 s`);
   }
 }
 

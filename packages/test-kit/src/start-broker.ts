@@ -1,7 +1,11 @@
+import { dockerUnavailable } from "./docker.js";
 import { type LocalKafkaOptions, startLocalKafka } from "./local-kafka.js";
 
-/** Pinned so every run tests against the same broker; bump deliberately. */
-export const REDPANDA_IMAGE = "docker.redpanda.com/redpandadata/redpanda:v24.3.18";
+/**
+ * Pinned so every run tests against the same broker; bump deliberately. The same tag as
+ * docker-compose.yml: the supported v26.2 release line.
+ */
+export const REDPANDA_IMAGE = "docker.redpanda.com/redpandadata/redpanda:v26.2.7";
 const REDPANDA_KAFKA_PORT = 9092;
 
 export type BrokerKind = "external" | "redpanda" | "kafka";
@@ -57,24 +61,6 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
   );
   const kafka = await startLocalKafka({ ...opts.local, env, port: opts.port });
   return { bootstrapServers: kafka.bootstrapServers, kind: "kafka", stop: kafka.stop };
-}
-
-/** "" when a container runtime answers, otherwise why not. */
-async function dockerUnavailable(timeoutMs: number): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    // Loaded lazily: testcontainers is large and most runs here never need it.
-    const { getContainerRuntimeClient } = await import("testcontainers");
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    });
-    await Promise.race([getContainerRuntimeClient(), timeout]);
-    return "";
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 async function startRedpanda(image: string, port: number | undefined): Promise<Broker> {
