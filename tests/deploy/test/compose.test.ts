@@ -18,6 +18,7 @@ import {
   service,
 } from "../support/compose.js";
 import { readText, workspacePackages } from "../support/repo.js";
+import { CONSOLE_V2_ONLY_ENV_PREFIXES, CONSOLE_V3_ENV } from "../support/versions.js";
 
 const compose = loadCompose();
 const redpanda = service(compose, "redpanda");
@@ -139,12 +140,33 @@ describe("redpanda", () => {
   it("checks its health with rpk", () => {
     expect(healthcheckText(redpanda)).toMatch(/rpk cluster health/);
   });
+
+  it("is restarted unless stopped by hand", () => {
+    expect(redpanda.restart).toBe("unless-stopped");
+  });
 });
 
 describe("redpanda-console", () => {
+  const consoleEnv = envOf(console_);
+
   it("is on localhost:8080 and talks to the internal listener", () => {
     expect(hostPortFor(console_, 8080)).toBe(8080);
-    expect(envOf(console_).KAFKA_BROKERS).toBe(internalAddress);
+    expect(consoleEnv.KAFKA_BROKERS).toBe(internalAddress);
+  });
+
+  it("is configured with Console v3 keys only, none that v3 moved or removed", () => {
+    for (const key of Object.keys(consoleEnv)) {
+      expect(CONSOLE_V3_ENV.has(key), `${key} is not a Console v3 key this stack uses`).toBe(true);
+      for (const prefix of CONSOLE_V2_ONLY_ENV_PREFIXES) {
+        expect(key.startsWith(prefix), `${key} is a Console v2 key`).toBe(false);
+      }
+    }
+  });
+
+  it("reaches the broker's Admin API over plain HTTP (redpanda.adminApi)", () => {
+    expect(consoleEnv.REDPANDA_ADMINAPI_ENABLED).toBe("true");
+    const urls = (consoleEnv.REDPANDA_ADMINAPI_URLS ?? "").split(",");
+    for (const url of urls) expect(url).toBe("http://redpanda:9644");
   });
 });
 
@@ -166,9 +188,18 @@ describe("resonate", () => {
     expect(Object.keys(compose.volumes ?? {})).toContain(mount?.source);
   });
 
-  it("is health-checked on /health of its own port", () => {
-    expect(healthcheckText(resonate)).toContain("/health");
-    expect(healthcheckText(resonate)).toContain(String(resonatePort));
+  it("is health-checked with the image's wget on /health of its own port", () => {
+    const test = resonate.healthcheck?.test;
+    expect(Array.isArray(test), "the healthcheck should be an exec form list").toBe(true);
+    const [form, program, ...args] = Array.isArray(test) ? test : [];
+    expect(form).toBe("CMD");
+    expect(program).toBe("wget");
+    expect(args).toContain(`http://127.0.0.1:${resonatePort}/health`);
+    expect(healthcheckText(resonate)).not.toMatch(/\bbash\b|\/dev\/tcp/);
+  });
+
+  it("is restarted unless stopped by hand", () => {
+    expect(resonate.restart).toBe("unless-stopped");
   });
 });
 

@@ -15,6 +15,8 @@ export interface ReadTopicOptions {
    * messages are caught too). Without it: read until nothing arrives for `idleMs`.
    */
   expected?: number;
+  /** Like `expected`, for any condition on what has been read so far (e.g. every id seen). */
+  until?: (messages: readonly TopicMessage[]) => boolean;
   /** Default 1 s. */
   settleMs?: number;
   /** Default 5 s, counted from when the consumer starts running. */
@@ -30,8 +32,9 @@ export interface ReadTopicOptions {
 export async function readTopic(
   brokers: string,
   topic: string,
-  { expected, settleMs = 1_000, idleMs = 5_000, timeoutMs = 60_000 }: ReadTopicOptions = {},
+  { expected, until, settleMs = 1_000, idleMs = 5_000, timeoutMs = 60_000 }: ReadTopicOptions = {},
 ): Promise<TopicMessage[]> {
+  const done = until ?? (expected !== undefined ? (read: readonly TopicMessage[]) => read.length >= expected : undefined);
   const consumer = createKafka({ brokers, clientId: "integration-tests" }).consumer({
     kafkaJS: {
       groupId: `read-topic-${randomBytes(6).toString("hex")}`,
@@ -62,13 +65,13 @@ export async function readTopic(
       await new Promise((resolve) => setTimeout(resolve, 100));
       const now = performance.now();
       const quietFor = now - lastArrival;
-      if (expected !== undefined ? messages.length >= expected && quietFor >= settleMs : quietFor >= idleMs) {
+      if (done ? done(messages) && quietFor >= settleMs : quietFor >= idleMs) {
         break;
       }
       if (now - started >= timeoutMs) {
-        if (expected !== undefined) {
+        if (done) {
           throw new Error(
-            `read ${messages.length} of ${expected} messages from ${topic} within ${timeoutMs} ms`,
+            `read ${messages.length}${expected !== undefined ? ` of ${expected}` : ""} messages from ${topic} within ${timeoutMs} ms without the expected ones`,
           );
         }
         break;
