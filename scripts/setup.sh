@@ -39,7 +39,14 @@ pnpm install --frozen-lockfile
 log "provisioning the local Kafka broker (jars from Maven Central, cached)"
 node packages/test-kit/bin/provision-kafka.mjs
 
+# The Resonate server for tests and local runs where no Docker engine runs its image: the
+# upstream release binary, given as its xz archive, unpacked into the cache once.
+if [ -n "${RESONATE_SERVER_ARCHIVE:-}" ]; then
+  log "provisioning the Resonate server from $RESONATE_SERVER_ARCHIVE"
+  node packages/test-kit/bin/provision-resonate.mjs "$RESONATE_SERVER_ARCHIVE" >/dev/null
+fi
+
 log "building"
 pnpm turbo run build
 
-log "done. In a new shell run: source scripts/toolchain.sh   (puts Node 22 and pnpm on PATH)"
+log "done. Next, run the whole pipeline: ./pnpmw demo   (./pnpmw and ./nodew are pnpm and node with Node 22; see README.md)"

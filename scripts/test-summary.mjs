@@ -1,5 +1,7 @@
 // Adds up the vitest JSON reports of every workspace package into one line:
-// "N passed, N failed, N skipped", and lists failed and skipped tests by name.
+// "N passed, N failed, N skipped", and lists failed and skipped tests by name. Tests that run
+// against a real Resonate server carry SERVER_MARK in their name (tests/integration/fixtures/
+// modes.ts); the line says how many of them ran, so a run without a server cannot pass unseen.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -15,6 +17,8 @@ for (const group of ["apps", "packages", "tests"]) {
   }
 }
 
+const SERVER_MARK = "[server]";
+const server = { passed: 0, failed: 0, skipped: 0 };
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -22,6 +26,10 @@ const notes = [];
 for (const { name, report } of reports) {
   for (const file of report.testResults ?? []) {
     for (const test of file.assertionResults ?? []) {
+      if (test.fullName?.includes(SERVER_MARK)) {
+        const status = test.status === "passed" || test.status === "failed" ? test.status : "skipped";
+        server[status]++;
+      }
       if (test.status === "passed") passed++;
       else if (test.status === "failed") {
         failed++;
@@ -43,5 +51,7 @@ if (reports.length === 0) {
   console.log("0 passed, 1 failed (no test reports were written)");
   process.exit(1);
 }
-console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+console.log(
+  `${passed} passed, ${failed} failed, ${skipped} skipped (against the Resonate server: ${server.passed} passed, ${server.failed} failed, ${server.skipped} skipped)`,
+);
 process.exit(failed > 0 ? 1 : 0);

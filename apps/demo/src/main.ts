@@ -7,7 +7,7 @@ import { demoCli } from "./config.js";
 
 const workerMainPath = join(
   dirname(createRequire(import.meta.url).resolve("@deletion/deletor-worker/package.json")),
-  "dist/main.js",
+  "bin/deletor-worker.mjs",
 );
 
 async function main(config: ConfigOf<typeof demoCli.options>): Promise<number> {

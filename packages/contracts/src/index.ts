@@ -4,6 +4,7 @@ export * from "./deletion-completed.js";
 export * from "./deletion-request-codec.js";
 export * from "./deletion-requested.js";
 export * from "./json-bytes.js";
+export * from "./log-events.js";
 export * from "./record-id.js";
 export * from "./source-position.js";
 export * from "./topics.js";

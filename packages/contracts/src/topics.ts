@@ -11,3 +11,14 @@ export const DEFAULT_CONSUMER_GROUP_ID = "deletor-workers";
 
 /** Bound on one request message; anything larger is dead-lettered before parsing. */
 export const MAX_REQUEST_BYTES = 64 * 1024;
+
+/**
+ * Kafka headers the apps set on what they publish. Not part of the JSON value: they help
+ * operators (and tests) see who published a message without decoding it.
+ */
+export const MESSAGE_HEADERS = {
+  /** On dead letters: the reason code, so a consumer can filter without parsing. */
+  deadLetterReason: "dead-letter-reason",
+  /** On completions and dead letters from a workflow: the Resonate pid of the worker that published. */
+  publishedBy: "published-by",
+} as const;

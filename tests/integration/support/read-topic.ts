@@ -34,7 +34,9 @@ export async function readTopic(
   topic: string,
   { expected, until, settleMs = 1_000, idleMs = 5_000, timeoutMs = 60_000 }: ReadTopicOptions = {},
 ): Promise<TopicMessage[]> {
-  const done = until ?? (expected !== undefined ? (read: readonly TopicMessage[]) => read.length >= expected : undefined);
+  const done =
+    until ??
+    (expected !== undefined ? (read: readonly TopicMessage[]) => read.length >= expected : undefined);
   const consumer = createKafka({ brokers, clientId: "integration-tests" }).consumer({
     kafkaJS: {
       groupId: `read-topic-${randomBytes(6).toString("hex")}`,

@@ -18,7 +18,7 @@ export interface RunAppOptions {
   timeoutMs?: number;
 }
 
-/** Runs `node apps/<appName>/dist/main.js args...` to completion, capturing its output. */
+/** Runs `node apps/<appName>/bin/<appName>.mjs args...` to completion, capturing its output. */
 export function runApp(
   appName: string,
   args: readonly string[] = [],

@@ -1,9 +1,6 @@
-import {
-  type ResonateServer,
-  ResonateServerUnavailable,
-  startResonateServer,
-} from "@deletion/test-kit";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { type ResonateServer, ResonateServerUnavailable, startResonateServer } from "@deletion/test-kit";
+import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
+import { SERVER_MARK } from "../fixtures/modes.js";
 import { createPipeline, readCompletionsOf, startWorker } from "../fixtures/pipeline.js";
 import { readTopic, runApp, stopAllApps } from "../support/index.js";
 
@@ -11,57 +8,60 @@ afterEach(stopAllApps);
 
 // This test stops and starts a server, so it gets one of its own: the run's shared server
 // may be external, and other suites must not see it go away.
-let server: ResonateServer | undefined;
-let unavailable = "";
-beforeAll(async () => {
+async function ownServer(): Promise<{ server?: ResonateServer; unavailable: string }> {
   try {
-    server = await startResonateServer({ controllable: true });
+    return { server: await startResonateServer({ controllable: true }), unavailable: "" };
   } catch (err) {
     if (!(err instanceof ResonateServerUnavailable)) throw err;
-    unavailable = `skipped: no Resonate server this test can restart: ${err.message}`;
+    return { unavailable: `skipped: no Resonate server this test can restart: ${err.message}` };
   }
-});
+}
+const { server, unavailable } = await ownServer();
 afterAll(() => server?.dispose());
 
 describe("Resonate server killed and restarted mid-run", () => {
-  it("workers carry on against the restarted server (same storage): every record completes, none dead-lettered", async (ctx) => {
-    if (!server) {
-      console.log(`[server-restart] ${unavailable}`);
-      ctx.skip();
-      return;
-    }
-    const brokers = inject("kafkaBrokers");
-    const pipeline = await createPipeline(brokers, 3);
-    const env = { BATCH_SLEEP_MS: "1000", SIM_SEED: "21", RESONATE_TTL_MS: "10000" };
-    const workers = [
-      await startWorker(pipeline, { ...env, RESONATE_PID: "restart-a" }, { resonateUrl: server.url }),
-      await startWorker(pipeline, { ...env, RESONATE_PID: "restart-b" }, { resonateUrl: server.url }),
-    ];
-    const count = 60;
-    const prefix = pipeline.id("srv");
-    const produced = await runApp("producer", ["-n", String(count), "--topic", pipeline.input, "--id-prefix", prefix], {
-      KAFKA_BROKERS: brokers,
-    });
-    expect(produced.code).toBe(0);
+  it.skipIf(!server)(
+    `workers carry on against the restarted server (same storage): every record completes, none dead-lettered ${SERVER_MARK}${unavailable ? ` (${unavailable})` : ""}`,
+    async () => {
+      if (!server) return;
+      const brokers = inject("kafkaBrokers");
+      const pipeline = await createPipeline(brokers, 3);
+      const env = { BATCH_SLEEP_MS: "1000", SIM_SEED: "21", RESONATE_TTL_MS: "10000" };
+      const workers = [
+        await startWorker(pipeline, { ...env, RESONATE_PID: "restart-a" }, { resonateUrl: server.url }),
+        await startWorker(pipeline, { ...env, RESONATE_PID: "restart-b" }, { resonateUrl: server.url }),
+      ];
+      const count = 60;
+      const prefix = pipeline.id("srv");
+      const produced = await runApp(
+        "producer",
+        ["-n", String(count), "--topic", pipeline.input, "--id-prefix", prefix],
+        {
+          KAFKA_BROKERS: brokers,
+        },
+      );
+      expect(produced.code).toBe(0);
 
-    const completedSoFar = () => workers.flatMap((w) => w.logs.filter((l) => l.event === "completed")).length;
-    await workers[0]?.waitForLog(() => completedSoFar() >= 10, 120_000);
-    const completedBeforeKill = completedSoFar();
-    await server.kill();
-    // Long enough for every worker to notice: their requests fail and are retried meanwhile.
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
-    await server.start();
+      const completedSoFar = () =>
+        workers.flatMap((w) => w.logs.filter((l) => l.event === "completed")).length;
+      await workers[0]?.waitForLog(() => completedSoFar() >= 10, 120_000);
+      const completedBeforeKill = completedSoFar();
+      await server.kill();
+      // Long enough for every worker to notice: their requests fail and are retried meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      await server.start();
 
-    const expected = Array.from({ length: count }, (_, i) => `${prefix}-${String(i + 1).padStart(6, "0")}`);
-    const completions = await readCompletionsOf(pipeline, expected);
-    const ids = new Set(completions.map((c) => c.recordId));
-    expect([...ids].sort()).toEqual(expected);
-    const deadLetters = await readTopic(brokers, pipeline.deadLetters, { idleMs: 2_000 });
-    expect(deadLetters).toHaveLength(0);
-    for (const w of workers) expect(w.child.exitCode, "a worker exited").toBeNull();
-    expect(completedBeforeKill).toBeLessThan(count);
-    console.log(
-      `[server-restart] ${completedBeforeKill} of ${count} completed before the kill; ${completions.length - ids.size} completions published twice`,
-    );
-  });
+      const expected = Array.from({ length: count }, (_, i) => `${prefix}-${String(i + 1).padStart(6, "0")}`);
+      const completions = await readCompletionsOf(pipeline, expected);
+      const ids = new Set(completions.map((c) => c.recordId));
+      expect([...ids].sort()).toEqual(expected);
+      const deadLetters = await readTopic(brokers, pipeline.deadLetters, { idleMs: 2_000 });
+      expect(deadLetters).toHaveLength(0);
+      for (const w of workers) expect(w.child.exitCode, "a worker exited").toBeNull();
+      expect(completedBeforeKill).toBeLessThan(count);
+      console.log(
+        `[server-restart] ${completedBeforeKill} of ${count} completed before the kill; ${completions.length - ids.size} completions published twice`,
+      );
+    },
+  );
 });

@@ -45,7 +45,7 @@ const badInputs: { kind: string; code: DeadLetterReasonCode; value: Buffer | str
   },
 ];
 
-describe.each(resonateModes)("worker and bad input ($label Resonate)", ({ url, skip }) => {
+describe.each(resonateModes)("worker and bad input $label", ({ url, skip }) => {
   const test = it.skipIf(skip);
   test("dead-letters every malformed message with its reason and completes every good one, without restarting", async () => {
     const brokers = inject("kafkaBrokers");

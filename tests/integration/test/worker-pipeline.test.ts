@@ -12,7 +12,7 @@ import { readTopic, runApp, stopAllApps, withAdmin } from "../support/index.js";
 
 afterEach(stopAllApps);
 
-describe.each(resonateModes)("worker end to end ($label Resonate)", ({ url, skip }) => {
+describe.each(resonateModes)("worker end to end $label", ({ url, skip }) => {
   const test = it.skipIf(skip);
   test("producer -n 200 -> worker -> every id completes exactly once with its source offset", async () => {
     const brokers = inject("kafkaBrokers");

@@ -11,7 +11,7 @@ import { runApp, stopAllApps, withAdmin } from "../support/index.js";
 
 afterEach(stopAllApps);
 
-describe.each(resonateModes)("worker restart ($label Resonate)", ({ url, skip }) => {
+describe.each(resonateModes)("worker restart $label", ({ url, skip }) => {
   const test = it.skipIf(skip);
   test("a worker killed mid-run is replaced and every record still completes", async () => {
     const brokers = inject("kafkaBrokers");

@@ -1,0 +1,14 @@
+/**
+ * Log event names (the `event` field of a log line) that tests, dashboards and alerts read.
+ * Renaming one breaks whoever watches for it, so they are defined once, here.
+ */
+export const LOG_EVENTS = {
+  /** The Resonate server answered a request with an error the worker cannot use (say, HTTP 400). */
+  resonateRefused: "resonate_refused",
+  /** The Resonate server could not be reached (connection refused, timeout). */
+  resonateUnreachable: "resonate_unreachable",
+  /** Every request kind that was failing succeeds again. */
+  resonateRecovered: "resonate_recovered",
+} as const;
+
+export type LogEventName = (typeof LOG_EVENTS)[keyof typeof LOG_EVENTS];

@@ -1,0 +1,166 @@
+import { MESSAGE_HEADERS } from "@deletion/contracts";
+import { afterEach, describe, expect, inject, it } from "vitest";
+import { needsServer, resonateServerUrl } from "../fixtures/modes.js";
+import { createPipeline, decodeCompletions, startWorker } from "../fixtures/pipeline.js";
+import { type LogLine, type RunningApp, readTopic, runApp, stopAllApps } from "../support/index.js";
+
+afterEach(stopAllApps);
+
+const WORKERS = 3;
+const RECORDS = 300;
+const KILLS = 6;
+const KILL_EVERY_MS = 4_000;
+
+interface Member {
+  pid: string;
+  app: RunningApp;
+  killed: boolean;
+}
+
+/** One run of a step as a worker logged it. */
+interface Run {
+  member: Member;
+  line: LogLine;
+}
+
+const time = (line: LogLine) => Number(line.time);
+
+/** Lines a worker logged about one record, in order. */
+const linesFor = (member: Member, recordId: string) => member.app.logs.filter((l) => l.recordId === recordId);
+
+/**
+ * The last thing a worker logged about a record: what it was doing when it was killed, if it
+ * was. For a batch, its number; for the completion, "completed".
+ */
+function lastActOf(member: Member, recordId: string): LogLine | undefined {
+  return linesFor(member, recordId)
+    .filter((l) => l.event === "batch_deleted" || l.event === "completed")
+    .at(-1);
+}
+
+describe("chaos: workers killed with SIGKILL while they work, with the default task TTL", () => {
+  it.skipIf(!resonateServerUrl)(
+    needsServer(
+      `${WORKERS} workers, ${RECORDS} records, ${KILLS} kills: every record completes; only a killed worker's last step repeats`,
+    ),
+    { timeout: 420_000 },
+    async () => {
+      const brokers = inject("kafkaBrokers");
+      const pipeline = await createPipeline(brokers, 6);
+      const prefix = pipeline.id("chaos");
+      // RESONATE_TTL_MS is left at its default on purpose: the property must hold with it.
+      const env = {
+        BATCH_SLEEP_MS: "500",
+        SIM_SEED: "17",
+        RETRY_INITIAL_DELAY_MS: "50",
+        KAFKA_SESSION_TIMEOUT_MS: "6000",
+        LOG_LEVEL: "info",
+      };
+      const members: Member[] = [];
+      let started = 0;
+      const startMember = async (waitForAssignment: boolean) => {
+        const pid = `chaos-${++started}`;
+        const app = await startWorker(
+          pipeline,
+          { ...env, RESONATE_PID: pid },
+          { resonateUrl: resonateServerUrl, waitForAssignment },
+        );
+        members.push({ pid, app, killed: false });
+      };
+      for (let i = 0; i < WORKERS; i++) await startMember(i === 0);
+
+      const produced = await runApp(
+        "producer",
+        ["-n", String(RECORDS), "--topic", pipeline.input, "--id-prefix", prefix],
+        {
+          KAFKA_BROKERS: brokers,
+        },
+      );
+      expect(produced.code).toBe(0);
+      const ids = Array.from({ length: RECORDS }, (_, i) => `${prefix}-${String(i + 1).padStart(6, "0")}`);
+
+      const completedSoFar = () =>
+        new Set(
+          members.flatMap((m) => m.app.logs.filter((l) => l.event === "completed").map((l) => l.recordId)),
+        );
+      const killLog: string[] = [];
+      for (let k = 0; k < KILLS; k++) {
+        await new Promise((resolve) => setTimeout(resolve, KILL_EVERY_MS));
+        const alive = members.filter((m) => !m.killed);
+        const victim = alive[Math.floor(Math.random() * alive.length)] as Member;
+        victim.killed = true;
+        await victim.app.stop("SIGKILL");
+        killLog.push(`${victim.pid} at ${completedSoFar().size} completed`);
+        await startMember(false);
+      }
+      expect(completedSoFar().size, "the kills happened while records were still running").toBeLessThan(
+        RECORDS,
+      );
+
+      const completionMessages = await readTopic(brokers, pipeline.output, {
+        until: (read) => new Set(read.map((m) => m.key)).size >= RECORDS,
+        settleMs: 5_000,
+        timeoutMs: 300_000,
+      });
+      const completions = decodeCompletions(completionMessages);
+      const deadLetters = await readTopic(brokers, pipeline.deadLetters, { idleMs: 2_000 });
+
+      // Nothing lost, nothing dead-lettered.
+      expect([...new Set(completions.map((c) => c.recordId))].sort()).toEqual(ids);
+      expect(deadLetters).toHaveLength(0);
+
+      // Every batch that ran more than once: each run but the last was on a worker that was
+      // killed, and it was the last thing that worker did for the record (a step that ran but
+      // whose result was not checkpointed yet). A live worker never lost a task to another.
+      const runsOfBatch = new Map<string, Run[]>();
+      for (const member of members) {
+        for (const line of member.app.logs) {
+          if (line.event !== "batch_deleted") continue;
+          const key = `${line.recordId}#${line.batch}`;
+          runsOfBatch.set(key, [...(runsOfBatch.get(key) ?? []), { member, line }]);
+        }
+      }
+      let repeatedBatches = 0;
+      for (const [key, runs] of runsOfBatch) {
+        if (runs.length < 2) continue;
+        repeatedBatches += runs.length - 1;
+        runs.sort((a, b) => time(a.line) - time(b.line));
+        for (const { member, line } of runs.slice(0, -1)) {
+          expect(member.killed, `${key} ran first on ${member.pid}, which was never killed`).toBe(true);
+          expect(lastActOf(member, String(line.recordId)), `${key} was not ${member.pid}'s last act`).toBe(
+            line,
+          );
+        }
+      }
+
+      // Every completion published more than once: each copy but the last came from a worker
+      // that was killed, as its last act for the record (published, not yet checkpointed).
+      const byPid = new Map(members.map((m) => [m.pid, m]));
+      const copies = new Map<string, string[]>();
+      for (const m of completionMessages) {
+        const key = m.key ?? "";
+        copies.set(key, [...(copies.get(key) ?? []), m.headers[MESSAGE_HEADERS.publishedBy] ?? "(none)"]);
+      }
+      let duplicateCompletions = 0;
+      for (const [recordId, publishers] of copies) {
+        if (publishers.length < 2) continue;
+        duplicateCompletions += publishers.length - 1;
+        for (const pid of publishers.slice(0, -1)) {
+          const member = byPid.get(pid);
+          expect(member?.killed, `${recordId} first published by ${pid}, which was never killed`).toBe(true);
+          const last = member && lastActOf(member, recordId);
+          // Its last line for the record is the completion, or the final batch if it died
+          // between publishing and logging.
+          expect(
+            last?.event === "completed" || (last?.event === "batch_deleted" && last.rowsRemain === false),
+            `${recordId}: publishing was not ${pid}'s last act`,
+          ).toBe(true);
+        }
+      }
+
+      console.log(
+        `[chaos] kills: ${KILLS} (${killLog.join("; ")}); records: ${RECORDS}; batches run: ${[...runsOfBatch.values()].reduce((n, r) => n + r.length, 0)}; repeated batches: ${repeatedBatches}; duplicate completions: ${duplicateCompletions}`,
+      );
+    },
+  );
+});
