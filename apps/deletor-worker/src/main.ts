@@ -56,10 +56,11 @@ async function main(config: WorkerConfig): Promise<number> {
       ...(config.simSeed !== undefined ? { seed: config.simSeed } : {}),
       fixedBatches: config.simFixedBatches,
     }),
-    publisher: new KafkaCompletionPublisher(producer, {
-      completions: config.outputTopic,
-      deadLetters: config.deadLetterTopic,
-    }),
+    publisher: new KafkaCompletionPublisher(
+      producer,
+      { completions: config.outputTopic, deadLetters: config.deadLetterTopic },
+      config.resonatePid,
+    ),
     logger,
     batchRetry: {
       initialDelayMs: config.retryInitialDelayMs,
@@ -94,11 +95,13 @@ async function main(config: WorkerConfig): Promise<number> {
   const http = await startHttpServer(config.httpPort, {
     readiness: () => {
       const state = worker.readiness();
+      const resonate = client.health();
       return {
         ...state,
         resonateReachable,
-        ready: state.ready && resonateReachable,
+        ready: state.ready && resonateReachable && resonate.state === "healthy",
         durability: client.durability,
+        resonate,
       };
     },
     registry: metrics.registry,

@@ -16,7 +16,8 @@ export interface RetryOptions {
  * partition's commit position waits and the in-flight bound pauses consumption.
  */
 export async function retryUntilStopped<T>(work: () => Promise<T>, options: RetryOptions): Promise<T> {
-  let delay = options.initialDelayMs;
+  // Never zero: a zero delay would double to zero and retry a refusing server in a tight loop.
+  let delay = Math.max(1, options.initialDelayMs);
   for (let attempt = 1; ; attempt++) {
     if (options.isStopped()) throw new StoppedError("stopped before the work succeeded");
     try {

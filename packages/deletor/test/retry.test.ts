@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { retryUntilStopped, StoppedError } from "../src/retry.js";
+
+describe("retryUntilStopped", () => {
+  it("backs off even when asked for no initial delay, so a failing call never spins", async () => {
+    const delays: number[] = [];
+    let calls = 0;
+    const started = Date.now();
+    await expect(
+      retryUntilStopped(
+        async () => {
+          calls++;
+          throw new Error("refused");
+        },
+        {
+          initialDelayMs: 0,
+          maxDelayMs: 64,
+          isStopped: () => Date.now() - started > 300,
+          onError: (_err, _attempt, next) => delays.push(next),
+        },
+      ),
+    ).rejects.toBeInstanceOf(StoppedError);
+    expect(delays.slice(0, 7)).toEqual([1, 2, 4, 8, 16, 32, 64]);
+    expect(calls).toBeLessThan(20);
+  });
+
+  it("returns the first success", async () => {
+    let calls = 0;
+    const value = await retryUntilStopped(
+      async () => {
+        if (++calls < 3) throw new Error("not yet");
+        return "done";
+      },
+      { initialDelayMs: 1, maxDelayMs: 2, isStopped: () => false, onError: () => {} },
+    );
+    expect(value).toBe("done");
+    expect(calls).toBe(3);
+  });
+});
