@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { brokersOption, type CliSpec, loggingOptions, option } from "@deletion/cli-kit";
 import { DEFAULT_CONSUMER_GROUP_ID, RecordIdSchema, TOPICS } from "@deletion/contracts";
+import { DEFAULT_TASK_TTL_MS } from "@deletion/workflows";
 import { z } from "zod";
 
 const positiveInt = z.coerce.number().int().positive();
@@ -76,8 +77,8 @@ export const workerCli = {
     resonateTtlMs: option({
       flag: "resonate-ttl-ms",
       env: "RESONATE_TTL_MS",
-      description: "how long a silent worker keeps its tasks before another may take them over",
-      schema: positiveInt.default(30_000),
+      description: `how long a silent worker keeps its tasks before another may take them over; below ${DEFAULT_TASK_TTL_MS} ms a loaded live worker can lose tasks (README: the heartbeat rule)`,
+      schema: positiveInt.default(DEFAULT_TASK_TTL_MS),
     }),
     sessionTimeoutMs: option({
       flag: "session-timeout-ms",

@@ -87,6 +87,7 @@ async function main(config: WorkerConfig): Promise<number> {
 
   let resonateReachable = client.durability === "in-process";
   const probe = async () => {
+    metrics.heartbeatGapMax.set(client.heartbeatGapMaxMs() / 1000);
     resonateReachable = await probeResonate(client);
   };
   const probeTimer = setInterval(() => void probe(), 5_000);

@@ -9,6 +9,10 @@ export const LOG_EVENTS = {
   resonateUnreachable: "resonate_unreachable",
   /** Every request kind that was failing succeeds again. */
   resonateRecovered: "resonate_recovered",
+  /** Two heartbeats of a held task came more than 3/4 of the task TTL apart: the task is at risk. */
+  heartbeatLate: "heartbeat_late",
+  /** The configured task TTL leaves a heartbeat less time than the rule in the README asks for. */
+  ttlBelowRule: "ttl_below_heartbeat_rule",
 } as const;
 
 export type LogEventName = (typeof LOG_EVENTS)[keyof typeof LOG_EVENTS];

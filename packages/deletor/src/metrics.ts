@@ -54,6 +54,12 @@ export class WorkerMetrics {
     registers: [this.registry],
   });
 
+  readonly heartbeatGapMax = new Gauge({
+    name: "deletor_resonate_heartbeat_gap_max_seconds",
+    help: "Widest gap between two acknowledged heartbeats of one held task; at the task TTL another worker may take it",
+    registers: [this.registry],
+  });
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }

@@ -314,6 +314,8 @@ export interface GuardedHttpNetworkOptions {
   /** Where tasks and notifications arrive; default the SDK's poll (SSE) adapter, as in `url:` mode. */
   adapter?: HttpAdapter;
   fetch?: typeof globalThis.fetch;
+  /** Told the task ids of every heartbeat the server acknowledged (see HeartbeatWatch). */
+  onHeartbeat?: (taskIds: readonly string[]) => void;
 }
 
 /**
@@ -327,8 +329,10 @@ export class GuardedHttpNetwork implements Network {
   private readonly timeoutMs: number;
   private readonly adapter: HttpAdapter;
   private readonly fetch: typeof globalThis.fetch;
+  private readonly onHeartbeat: ((taskIds: readonly string[]) => void) | undefined;
 
   constructor(options: GuardedHttpNetworkOptions) {
+    this.onHeartbeat = options.onHeartbeat;
     this.url = options.url;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.fetch = options.fetch ?? globalThis.fetch;
@@ -408,6 +412,7 @@ export class GuardedHttpNetwork implements Network {
       refuse(status, `answer does not match the request: ${clip(text)}`);
     }
     const response = res as ResonateResponse;
+    if (status === 200 && req.kind === "task.heartbeat") this.onHeartbeat?.(req.data.tasks.map((t) => t.id));
     if (NORMAL_STATUSES.has(status)) this.guard.succeeded(kind, admission);
     else this.guard.refused(kind, admission, status, serverReason(text));
     return response;

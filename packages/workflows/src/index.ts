@@ -2,6 +2,7 @@ export type { CompletionPublisher } from "./completion-publisher.js";
 export * from "./deletion-runtime.js";
 export { DELETION_WORKFLOW_NAME, deletionWorkflow } from "./deletion-workflow.js";
 export * from "./guarded-network.js";
+export * from "./heartbeat-watch.js";
 export * from "./record-store.js";
 export * from "./resonate-client.js";
 export * from "./seeded-random.js";

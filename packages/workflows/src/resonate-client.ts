@@ -1,3 +1,4 @@
+import { LOG_EVENTS } from "@deletion/contracts";
 import {
   ConsoleLogger,
   LocalNetwork,
@@ -7,6 +8,7 @@ import {
   ResonateTimeoutException,
 } from "@resonatehq/sdk";
 import { GuardedHttpNetwork, type ResonateHealth, type ServerGuardOptions } from "./guarded-network.js";
+import { HeartbeatWatch } from "./heartbeat-watch.js";
 
 export interface ResonateClientConfig {
   /** A Resonate server's URL; without one the SDK's in-process network is used. */
@@ -38,7 +40,26 @@ export interface ResonateClient {
   durability: Durability;
   /** How requests to the server fare right now; always healthy with the in-process network. */
   health(): ResonateHealth;
+  /** The widest gap between two acknowledged heartbeats of one held task so far (0 in-process). */
+  heartbeatGapMaxMs(): number;
 }
+
+/** How long the SDK waits for one answer from the server (its HttpNetwork default). */
+export const RESONATE_REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * The heartbeat rule. The SDK heartbeats every ttl/2, and the server lets another worker take a
+ * task `ttl` after the last heartbeat it received; a heartbeat may take up to the request
+ * timeout to be answered, and a loaded machine delays the timer that sends it. So a live
+ * worker keeps its tasks when ttl/2 > request timeout + scheduling slack: with the SDK's 10 s
+ * timeout and 5 s of slack, at least 30 s. A shorter TTL hands a dead worker's tasks over
+ * sooner, at the price of live workers losing tasks (and repeating steps) under load.
+ */
+export function minimumTaskTtlMs(requestTimeoutMs = RESONATE_REQUEST_TIMEOUT_MS, slackMs = 5_000): number {
+  return 2 * (requestTimeoutMs + slackMs);
+}
+
+export const DEFAULT_TASK_TTL_MS = minimumTaskTtlMs();
 
 export function createResonateClient(config: ResonateClientConfig): ResonateClient {
   const common = {
@@ -49,6 +70,14 @@ export function createResonateClient(config: ResonateClientConfig): ResonateClie
     ...(config.logger ? { logger: config.logger } : {}),
   };
   if (config.url) {
+    const logger = config.logger ?? new ConsoleLogger(common.logLevel);
+    if (config.ttlMs < minimumTaskTtlMs()) {
+      logger.warn(
+        { event: LOG_EVENTS.ttlBelowRule, ttlMs: config.ttlMs, minimumMs: minimumTaskTtlMs() },
+        "the task TTL is shorter than the heartbeat rule asks for: under load a live worker can lose its tasks to another, which then repeats their steps",
+      );
+    }
+    const watch = new HeartbeatWatch(config.ttlMs, logger);
     // Not `url:`: the SDK's own HTTP network retries some refused requests without pause and
     // hides why they were refused (see guarded-network.ts). Given a network, Resonate runs the
     // same heartbeat as with a URL.
@@ -56,13 +85,16 @@ export function createResonateClient(config: ResonateClientConfig): ResonateClie
       url: config.url,
       group: config.group,
       pid: config.pid,
-      logger: config.logger ?? new ConsoleLogger(common.logLevel),
+      logger,
+      timeoutMs: RESONATE_REQUEST_TIMEOUT_MS,
+      onHeartbeat: (taskIds) => watch.acknowledged(taskIds),
       ...(config.serverBackoff ? { backoff: config.serverBackoff } : {}),
     });
     return {
       resonate: new Resonate({ ...common, network }),
       durability: "server",
       health: () => network.guard.health(),
+      heartbeatGapMaxMs: () => watch.maxGapMs,
     };
   }
   // The network is passed explicitly: otherwise the SDK would fall back to a RESONATE_URL
@@ -72,6 +104,7 @@ export function createResonateClient(config: ResonateClientConfig): ResonateClie
     resonate: new Resonate({ ...common, network }),
     durability: "in-process",
     health: () => ({ state: "healthy", url: "in-process" }),
+    heartbeatGapMaxMs: () => 0,
   };
 }
 

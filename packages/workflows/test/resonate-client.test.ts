@@ -37,6 +37,7 @@ describe("probeResonate", () => {
       lookups: 0,
       durability: "server" as const,
       health: () => ({ state: "healthy" as const, url: "x" }),
+      heartbeatGapMaxMs: () => 0,
       resonate: {
         promises: {
           get: () => {

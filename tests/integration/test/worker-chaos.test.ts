@@ -1,7 +1,13 @@
 import { MESSAGE_HEADERS } from "@deletion/contracts";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { needsServer, resonateServerUrl } from "../fixtures/modes.js";
-import { createPipeline, decodeCompletions, startWorker } from "../fixtures/pipeline.js";
+import {
+  createPipeline,
+  decodeCompletions,
+  httpPort,
+  scrapeMetrics,
+  startWorker,
+} from "../fixtures/pipeline.js";
 import { type LogLine, type RunningApp, readTopic, runApp, stopAllApps } from "../support/index.js";
 
 afterEach(stopAllApps);
@@ -158,6 +164,21 @@ describe("chaos: workers killed with SIGKILL while they work, with the default t
         }
       }
 
+      // How close the survivors came to losing a task (the heartbeat rule in the README).
+      const gaps = await Promise.all(
+        members
+          .filter((m) => !m.killed)
+          .map(
+            async (m) =>
+              (await scrapeMetrics(await httpPort(m.app))).get(
+                "deletor_resonate_heartbeat_gap_max_seconds",
+              ) ?? 0,
+          ),
+      );
+      expect(members.filter((m) => !m.killed).every((m) => m.app.child.exitCode === null)).toBe(true);
+      console.log(
+        `[chaos] widest heartbeat gap of a held task on a surviving worker: ${Math.max(...gaps).toFixed(1)} s (task TTL: the default)`,
+      );
       console.log(
         `[chaos] kills: ${KILLS} (${killLog.join("; ")}); records: ${RECORDS}; batches run: ${[...runsOfBatch.values()].reduce((n, r) => n + r.length, 0)}; repeated batches: ${repeatedBatches}; duplicate completions: ${duplicateCompletions}`,
       );

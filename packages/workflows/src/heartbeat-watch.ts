@@ -1,0 +1,58 @@
+import { LOG_EVENTS } from "@deletion/contracts";
+import type { Logger } from "@resonatehq/sdk";
+
+/**
+ * Watches how close this worker comes to losing its tasks. The server keeps a task ours for
+ * `ttl` after each heartbeat it receives; the SDK sends one every ttl/2 (heartbeat.js). So a
+ * task is lost to another worker (which then runs its steps a second time while we still run
+ * them) when two acknowledged heartbeats for it are `ttl` or more apart: one heartbeat that is
+ * late by ttl/2 (a busy event loop, a queue at the server) or fails is enough. This records,
+ * per task, the time between consecutive acknowledged heartbeats that named it.
+ */
+export class HeartbeatWatch {
+  private readonly lastAck = new Map<string, number>();
+  private maxGap = 0;
+  private lastWarned = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly logger: Logger,
+    private readonly now: () => number = () => performance.now(),
+    /** At most one warning this often. */
+    private readonly warnEveryMs = 30_000,
+  ) {}
+
+  /** The largest gap between two acknowledged heartbeats of one task so far, in ms. */
+  get maxGapMs(): number {
+    return this.maxGap;
+  }
+
+  /** A heartbeat naming `taskIds` was acknowledged by the server just now. */
+  acknowledged(taskIds: readonly string[]): void {
+    const now = this.now();
+    let widest = 0;
+    const seen = new Set(taskIds);
+    for (const id of taskIds) {
+      const previous = this.lastAck.get(id);
+      if (previous !== undefined) widest = Math.max(widest, now - previous);
+      this.lastAck.set(id, now);
+    }
+    // A task missing from this heartbeat was finished or released: its next one starts afresh.
+    for (const id of this.lastAck.keys()) if (!seen.has(id)) this.lastAck.delete(id);
+    this.maxGap = Math.max(this.maxGap, widest);
+    if (widest > 0.75 * this.ttlMs && now - this.lastWarned >= this.warnEveryMs) {
+      this.lastWarned = now;
+      this.logger.warn(
+        {
+          component: "heartbeat",
+          event: LOG_EVENTS.heartbeatLate,
+          gapMs: Math.round(widest),
+          ttlMs: this.ttlMs,
+        },
+        widest >= this.ttlMs
+          ? "heartbeats of a held task came further apart than the task TTL: another worker may have taken it over; raise RESONATE_TTL_MS"
+          : "heartbeats of a held task came close to the task TTL apart: raise RESONATE_TTL_MS before tasks are lost",
+      );
+    }
+  }
+}
