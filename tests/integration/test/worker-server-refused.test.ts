@@ -2,6 +2,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from "node:net";
 import { LOG_EVENTS } from "@deletion/contracts";
 import { afterEach, describe, expect, inject, it } from "vitest";
+import { needsServer, resonateServerUrl } from "../fixtures/modes.js";
 import {
   createPipeline,
   httpPort,
@@ -134,9 +135,8 @@ async function expectAlive(worker: RunningApp, port: number) {
   expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
 }
 
-const serverUrl = inject("resonateUrl") || undefined;
-const withServer = (name: string) =>
-  serverUrl ? name : `${name} (skipped: no Resonate server for this run: ${inject("resonateUnavailable")})`;
+const serverUrl = resonateServerUrl;
+const withServer = needsServer;
 
 describe("worker against a Resonate server that refuses it", () => {
   it("a server refusing every request: /readyz says so, one error line per kind, few requests, still alive", async () => {
