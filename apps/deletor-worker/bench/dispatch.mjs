@@ -3,6 +3,8 @@
 // already on the topic, every deletion a single batch with no sleep, so the figure is what
 // consuming, starting workflows, running them and publishing completions costs per record.
 // Against a real broker: KAFKA_BROKERS if set, else one started by the test kit.
+// It also samples the worker's resident memory (its /metrics) and reports the peak and the last
+// sample, so memory kept per completed record shows as growth with --count.
 // Usage: pnpm bench [-- --count 5000]
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
@@ -15,7 +17,11 @@ import {
 } from "@deletion/kafka";
 import { startBroker, uniqueName } from "@deletion/test-kit";
 
-const { values } = parseArgs({ options: { count: { type: "string", default: "5000" } } });
+// pnpm 10 passes the "--" of `pnpm bench -- --count N` through; it is not an argument.
+const { values } = parseArgs({
+  args: process.argv.slice(2).filter((arg) => arg !== "--"),
+  options: { count: { type: "string", default: "5000" } },
+});
 const count = Number(values.count);
 if (!Number.isInteger(count) || count < 1) {
   console.error("bench: --count must be a positive integer");
@@ -60,7 +66,21 @@ const worker = spawn(process.execPath, [new URL("../dist/main.js", import.meta.u
 let firstDispatch = 0;
 let completed = 0;
 const finished = Promise.withResolvers();
+const memory = { peak: 0, last: 0 };
+let sampler;
+const sampleMemory = async (port) => {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const bytes = Number(/^process_resident_memory_bytes (\S+)$/m.exec(text)?.[1] ?? 0);
+    memory.last = bytes;
+    memory.peak = Math.max(memory.peak, bytes);
+  } catch {
+    // the worker may be exiting
+  }
+};
 createInterface({ input: worker.stdout }).on("line", (line) => {
+  const port = /"event":"http".*"port":(\d+)/.exec(line)?.[1];
+  if (port) sampler = setInterval(() => void sampleMemory(port), 500);
   if (line.includes('"event":"dispatched"') && firstDispatch === 0) firstDispatch = performance.now();
   if (line.includes('"event":"completed"') && ++completed === count) finished.resolve(performance.now());
 });
@@ -73,14 +93,16 @@ try {
   const end = await finished.promise;
   const seconds = (end - firstDispatch) / 1000;
   const rate = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 }).format(count / seconds);
+  const mib = (bytes) => `${Math.round(bytes / 2 ** 20)} MiB`;
   console.log(
-    `dispatch bench (${broker.kind} broker, 3 partitions, in-process Resonate): ${count} records, first dispatch to last completion ${seconds.toFixed(2)} s: ${rate} records/s`,
+    `dispatch bench (${broker.kind} broker, 3 partitions, in-process Resonate): ${count} records, first dispatch to last completion ${seconds.toFixed(2)} s: ${rate} records/s; worker resident memory peak ${mib(memory.peak)}, at the end ${mib(memory.last)}`,
   );
 } catch (error) {
   console.error(`bench: ${error.message}`);
   exitCode = 1;
 } finally {
   clearTimeout(timeout);
+  clearInterval(sampler);
   worker.kill("SIGTERM");
   await new Promise((resolve) => worker.once("exit", resolve));
   await broker.stop();

@@ -1,7 +1,19 @@
 import { hostname } from "node:os";
 import { brokersOption, type CliSpec, loggingOptions, option } from "@deletion/cli-kit";
-import { DEFAULT_CONSUMER_GROUP_ID, RecordIdSchema, TOPICS } from "@deletion/contracts";
-import { DEFAULT_TASK_TTL_MS } from "@deletion/workflows";
+import {
+  DEAD_LETTER_MAX_ORIGINAL_BYTES,
+  DEAD_LETTER_MAX_ORIGINAL_BYTES_LIMIT,
+  DEFAULT_CONSUMER_GROUP_ID,
+  RecordIdSchema,
+  TOPICS,
+} from "@deletion/contracts";
+import {
+  BatchPauseModeSchema,
+  DEFAULT_BATCH_PAUSE,
+  DEFAULT_PROMISE_PREFIX,
+  DEFAULT_TASK_TTL_MS,
+  PromisePrefixSchema,
+} from "@deletion/workflows";
 import { z } from "zod";
 
 const positiveInt = z.coerce.number().int().positive();
@@ -24,6 +36,25 @@ const fixedBatches = z
       map.set(id as string, n);
     }
     return map;
+  });
+
+/** "id1,id2": record ids, each checked like a request's. */
+const recordIdSet = z
+  .string()
+  .default("")
+  .transform((text, ctx) => {
+    const ids = new Set<string>();
+    for (const id of text
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "")) {
+      if (!RecordIdSchema.safeParse(id).success) {
+        ctx.addIssue({ code: "custom", message: `"${id}" is not a record id` });
+        return z.NEVER;
+      }
+      ids.add(id);
+    }
+    return ids as ReadonlySet<string>;
   });
 
 export const workerCli = {
@@ -74,6 +105,13 @@ export const workerCli = {
       description: "this worker's Resonate process id (unique per replica)",
       schema: z.string().min(1).default(`${hostname()}-${process.pid}`),
     }),
+    promisePrefix: option({
+      flag: "promise-prefix",
+      env: "RESONATE_PROMISE_PREFIX",
+      description:
+        "namespace of this project's promise ids on the Resonate server: <prefix>/<record-id>[/attempt-<n>]; segments of letters, digits and . _ - joined by /",
+      schema: PromisePrefixSchema.default(DEFAULT_PROMISE_PREFIX),
+    }),
     resonateTtlMs: option({
       flag: "resonate-ttl-ms",
       env: "RESONATE_TTL_MS",
@@ -95,8 +133,15 @@ export const workerCli = {
     batchSleepMs: option({
       flag: "batch-sleep-ms",
       env: "BATCH_SLEEP_MS",
-      description: "durable sleep between two batches of one record",
+      description: "pause between two batches of one record",
       schema: nonNegativeInt.default(5_000),
+    }),
+    batchPause: option({
+      flag: "batch-pause",
+      env: "BATCH_PAUSE",
+      description:
+        "how that pause is taken: throttle (the worker waits, holding the record's task; about 2 server requests a batch) or durable (a server timer; the record is suspended meanwhile; about 5 requests a batch)",
+      schema: BatchPauseModeSchema.default(DEFAULT_BATCH_PAUSE),
     }),
     retryInitialDelayMs: option({
       flag: "retry-initial-delay-ms",
@@ -109,6 +154,24 @@ export const workerCli = {
       env: "RETRY_MAX_RETRIES",
       description: "retries of one batch before the record is dead-lettered",
       schema: nonNegativeInt.default(20),
+    }),
+    deadLetterMaxBytes: option({
+      flag: "dead-letter-max-bytes",
+      env: "DEAD_LETTER_MAX_BYTES",
+      description: `original key + value bytes a dead letter carries; above it, a prefix with the full lengths and a sha256 (at most ${DEAD_LETTER_MAX_ORIGINAL_BYTES_LIMIT}, so it fits the broker's 1 MiB)`,
+      schema: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .max(DEAD_LETTER_MAX_ORIGINAL_BYTES_LIMIT)
+        .default(DEAD_LETTER_MAX_ORIGINAL_BYTES),
+    }),
+    publishGiveUpMs: option({
+      flag: "publish-give-up-ms",
+      env: "PUBLISH_GIVE_UP_MS",
+      description:
+        "how long a completion or dead letter may keep failing transiently before it counts as refused for good",
+      schema: z.coerce.number().int().min(1_000).default(120_000),
     }),
     commitIntervalMs: option({
       flag: "commit-interval-ms",
@@ -151,6 +214,13 @@ export const workerCli = {
       env: "SIM_FIXED_BATCHES",
       description: "simulated store: id=n,... records that take exactly n batches",
       schema: fixedBatches,
+    }),
+    simFailIds: option({
+      flag: "sim-fail-ids",
+      env: "SIM_FAIL_IDS",
+      description:
+        "simulated store: id,... records whose first deletion attempt fails for good (dead-lettered as WORKFLOW_FAILED); a retry deletes them",
+      schema: recordIdSet,
     }),
     ...loggingOptions,
   },

@@ -7,7 +7,7 @@ import {
   hardExit,
   runCli,
 } from "@deletion/cli-kit";
-import { DeletorWorker, startHttpServer, WorkerMetrics } from "@deletion/deletor";
+import { DeletorWorker, publishRefusalReporter, startHttpServer, WorkerMetrics } from "@deletion/deletor";
 import {
   createIdempotentProducer,
   createKafka,
@@ -49,19 +49,43 @@ async function main(config: WorkerConfig): Promise<number> {
       "no RESONATE_URL: durable promises live in this process only; unfinished records are redelivered after a restart. Run a single worker in this mode.",
     );
   }
+  const metrics = new WorkerMetrics();
   const runtime = registerDeletionWorkflow(client.resonate, {
     store: new SimulatedRecordStore({
       transientErrorRate: config.simErrorRate,
       finishRate: config.simFinishRate,
       ...(config.simSeed !== undefined ? { seed: config.simSeed } : {}),
       fixedBatches: config.simFixedBatches,
+      failFirstAttempt: config.simFailIds,
     }),
     publisher: new KafkaCompletionPublisher(
       producer,
       { completions: config.outputTopic, deadLetters: config.deadLetterTopic },
       config.resonatePid,
+      {
+        initialDelayMs: 200,
+        maxDelayMs: 10_000,
+        giveUpAfterMs: config.publishGiveUpMs,
+        maxOriginalBytes: config.deadLetterMaxBytes,
+        onRefused: publishRefusalReporter(logger, metrics),
+        onTransient: (topic, error, attempt, nextDelayMs) =>
+          logger.warn(
+            {
+              event: "retrying",
+              what: "publish",
+              topic,
+              attempt,
+              nextDelayMs,
+              reason: error.reason,
+              brokerError: error.message,
+            },
+            `publish to ${topic} failed; retrying`,
+          ),
+      },
     ),
     logger,
+    promisePrefix: config.promisePrefix,
+    shape: { batchPause: config.batchPause, segmentGroup: config.resonateGroup },
     batchRetry: {
       initialDelayMs: config.retryInitialDelayMs,
       maxDelayMs: 30_000,
@@ -69,7 +93,9 @@ async function main(config: WorkerConfig): Promise<number> {
     },
   });
 
-  const metrics = new WorkerMetrics();
+  // A dead letter the broker refuses even in minimal form: stop (exit 1) instead of spinning.
+  let exitCode = 0;
+  let stopFatally: (reason: string) => void = () => {};
   const worker = new DeletorWorker({
     kafka,
     producer,
@@ -83,6 +109,11 @@ async function main(config: WorkerConfig): Promise<number> {
     commitIntervalMs: config.commitIntervalMs,
     logger,
     metrics,
+    deadLetters: { maxOriginalBytes: config.deadLetterMaxBytes, giveUpAfterMs: config.publishGiveUpMs },
+    onFatal: (error) => {
+      exitCode = 1;
+      stopFatally(error.message);
+    },
   });
 
   let resonateReachable = client.durability === "in-process";
@@ -110,7 +141,7 @@ async function main(config: WorkerConfig): Promise<number> {
   logger.info({ event: "http", port: http.port }, "serving /healthz, /readyz and /metrics");
 
   const done = Promise.withResolvers<number>();
-  handleShutdownSignals({
+  const shutdown = handleShutdownSignals({
     timeoutMs: config.shutdownTimeoutMs,
     log: (message, fields) => logger.info({ event: "shutdown", ...fields }, message),
     onShutdown: async () => {
@@ -120,10 +151,11 @@ async function main(config: WorkerConfig): Promise<number> {
       await producer.disconnect().catch(() => {});
       await client.resonate.stop().catch(() => {});
       await http.close();
-      logger.info({ event: "stopped" }, "worker stopped");
-      done.resolve(0);
+      logger.info({ event: "stopped", exitCode }, "worker stopped");
+      done.resolve(exitCode);
     },
   });
+  stopFatally = (reason) => void shutdown(reason);
 
   await withTimeout(
     `joining consumer group ${config.groupId} at ${config.brokers}`,

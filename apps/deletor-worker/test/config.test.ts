@@ -27,7 +27,21 @@ describe("worker configuration", () => {
     ]);
   });
 
+  it("namespaces promise ids under 'deletion' unless told otherwise, and reads the ids to fail once", () => {
+    const defaults = parseOptions(workerCli, [], {});
+    expect(defaults.kind === "ok" && defaults.config.promisePrefix).toBe("deletion");
+    expect(defaults.kind === "ok" && defaults.config.simFailIds.size).toBe(0);
+    const result = parseOptions(workerCli, ["--promise-prefix", "acme/deletion"], { SIM_FAIL_IDS: "a, b-2" });
+    expect(result.kind).toBe("ok");
+    if (result.kind !== "ok") return;
+    expect(result.config.promisePrefix).toBe("acme/deletion");
+    expect([...result.config.simFailIds]).toEqual(["a", "b-2"]);
+  });
+
   it.each([
+    [["--promise-prefix", "a:b"], {}, /--promise-prefix/],
+    [[], { RESONATE_PROMISE_PREFIX: "/deletion" }, /RESONATE_PROMISE_PREFIX/],
+    [[], { SIM_FAIL_IDS: "ok,not ok" }, /"not ok" is not a record id/],
     [["--max-in-flight", "0"], {}, /--max-in-flight/],
     [[], { RESONATE_URL: "resonate:8001" }, /RESONATE_URL = "resonate:8001": must be an http\(s\) URL/],
     [[], { SIM_TRANSIENT_ERROR_RATE: "2" }, /SIM_TRANSIENT_ERROR_RATE/],

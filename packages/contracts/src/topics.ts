@@ -21,4 +21,6 @@ export const MESSAGE_HEADERS = {
   deadLetterReason: "dead-letter-reason",
   /** On completions and dead letters from a workflow: the Resonate pid of the worker that published. */
   publishedBy: "published-by",
+  /** On requests the re-drive command publishes: the dead letter's position, "<topic>/<partition>/<offset>". */
+  redrivenFrom: "redriven-from",
 } as const;

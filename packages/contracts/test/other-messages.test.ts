@@ -36,6 +36,23 @@ describe("DeletionCompleted", () => {
     expect(decoded).toEqual({ ok: true, value: completed });
   });
 
+  it("carries the idempotency key and attempt, and still decodes a completion from before them", () => {
+    const keyed = {
+      ...completed,
+      workflowId: "deletion/rec-1/attempt-2",
+      idempotencyKey: "deletion/rec-1/attempt-2",
+      attempt: 2,
+    };
+    expect(decodeMessage(DeletionCompletedSchema, encodeMessage(DeletionCompletedSchema, keyed))).toEqual({
+      ok: true,
+      value: keyed,
+    });
+    const older = decodeMessage(DeletionCompletedSchema, Buffer.from(JSON.stringify(completed)));
+    expect(older.ok && older.value.idempotencyKey).toBeUndefined();
+    const bad = decodeMessage(DeletionCompletedSchema, Buffer.from(JSON.stringify({ ...keyed, attempt: 0 })));
+    expect(bad.ok).toBe(false);
+  });
+
   it("rejects a negative batch count and a numeric offset", () => {
     const bad = { ...completed, batches: -1, source: { ...completed.source, offset: 12 } };
     const decoded = decodeMessage(DeletionCompletedSchema, Buffer.from(JSON.stringify(bad)));

@@ -1,9 +1,22 @@
-import { type DeadLetter, decodeDeletionRequested } from "@deletion/contracts";
-import { deadLetterFor, type RawMessage } from "@deletion/kafka";
-import type { DeletionHandle, DeletionOutcome, DeletionRuntime, Durability } from "@deletion/workflows";
+import {
+  DEAD_LETTER_MAX_ORIGINAL_BYTES,
+  type DeadLetter,
+  decodeDeletionRequested,
+  LOG_EVENTS,
+  TOPICS,
+} from "@deletion/contracts";
+import {
+  type DeadLetterDelivery,
+  deadLetterFor,
+  deliverDeadLetter,
+  type RawMessage,
+  refusalsOf,
+} from "@deletion/kafka";
+import type { AttemptEnd, DeletionRuntime, DeletionStart, Durability } from "@deletion/workflows";
 import type { Logger } from "pino";
 import type { WorkerMetrics } from "./metrics.js";
 import type { PartitionOffsets } from "./offset-tracker.js";
+import { reportPublishRefusal } from "./publish-refusals.js";
 import { retryUntilStopped, StoppedError } from "./retry.js";
 
 export interface ConsumedMessage extends RawMessage {
@@ -11,11 +24,28 @@ export interface ConsumedMessage extends RawMessage {
   timestamp: string;
 }
 
+/** The fields every log line about one request's workflow carries. */
+interface Where {
+  recordId: string;
+  partition: number;
+  offset: string;
+  /** The deletion attempt's durable promise id (see @deletion/workflows promise-ids.ts). */
+  promiseId: string;
+  deletionAttempt: number;
+}
+
 export interface DispatcherOptions {
   runtime: DeletionRuntime;
   /** Decides when a record is safe to commit: promise created (server) or workflow finished. */
   durability: Durability;
+  /** Sends one dead letter; the dead-letter policy (size bound, retries, minimal form) wraps it. */
   publishDeadLetter: (deadLetter: DeadLetter) => Promise<void>;
+  deadLetters?: DeadLetterPolicy;
+  /**
+   * Not even the minimal dead letter of a record could be published: its offset can never become
+   * safe, so the owner must stop the worker rather than let the partition wait forever.
+   */
+  onUndeliverable?: (error: Error) => void;
   batchSleepMs: number;
   logger: Logger;
   metrics: WorkerMetrics;
@@ -23,6 +53,21 @@ export interface DispatcherOptions {
   /** Called whenever a record became safe (so the worker can resume paused partitions). */
   onSafe?: () => void;
 }
+
+export interface DeadLetterPolicy {
+  /** The dead-letter topic, named in logs and metrics. */
+  topic: string;
+  /** Original key + value bytes a dead letter may carry. */
+  maxOriginalBytes: number;
+  /** Transient publish failures for this long count as a refusal for good. */
+  giveUpAfterMs: number;
+}
+
+export const DEFAULT_DEAD_LETTER_POLICY: DeadLetterPolicy = {
+  topic: TOPICS.deadLetters,
+  maxOriginalBytes: DEAD_LETTER_MAX_ORIGINAL_BYTES,
+  giveUpAfterMs: 120_000,
+};
 
 /**
  * Turns each message into a durable workflow (or a dead letter) without waiting for it: accept()
@@ -61,7 +106,7 @@ export class Dispatcher {
           decoded.value.request.requestedAt,
           markSafe,
         )
-      : this.deadLetter(deadLetterFor(message, decoded.error), markSafe);
+      : this.deadLetter(deadLetterFor(message, decoded.error, this.deadLetterBound), markSafe);
     this.pendingStarts.add(start);
     // Nothing a message contains can make a start reject (retries end only with StoppedError,
     // which is handled); anything else is a bug, logged here rather than crashing the worker.
@@ -97,13 +142,12 @@ export class Dispatcher {
     markSafe: () => void,
   ): Promise<void> {
     const { logger, metrics, durability } = this.options;
-    const where = { recordId, partition: message.partition, offset: message.offset };
     const attachedHere = (this.active.get(recordId) ?? 0) > 0;
     this.active.set(recordId, (this.active.get(recordId) ?? 0) + 1);
     const startedAt = performance.now();
-    let handle: DeletionHandle;
+    let start: DeletionStart;
     try {
-      handle = await this.retrying(`start workflow ${recordId}`, () =>
+      start = await this.retrying(`start workflow ${recordId}`, () =>
         this.options.runtime.begin({
           recordId,
           requestedAt,
@@ -116,33 +160,92 @@ export class Dispatcher {
       if (error instanceof StoppedError) return; // not safe: the record is redelivered after restart
       throw error;
     }
+    const where: Where = {
+      recordId,
+      partition: message.partition,
+      offset: message.offset,
+      promiseId: start.promiseId,
+      deletionAttempt: start.attempt,
+    };
+    if (start.kind === "foreign") {
+      this.release(recordId);
+      return this.foreign(message, where, start.reason, markSafe);
+    }
     metrics.dispatchLatency.observe((performance.now() - startedAt) / 1000);
     metrics.dispatched.inc();
     if (durability === "server") markSafe();
 
-    const finishedBefore = !attachedHere && (await handle.done().catch(() => false));
-    if (attachedHere || finishedBefore) {
+    if (start.kind === "finished") {
+      this.release(recordId);
+      metrics.duplicates.inc();
+      metrics.completed.labels(start.status).inc();
+      logger.info(
+        { event: "duplicate", ...where, state: "finished", status: start.status },
+        start.status === "completed"
+          ? "duplicate request: already deleted, not deleting again"
+          : "duplicate request: a redelivery of the request whose deletion failed; only a new request retries it",
+      );
+      if (durability === "in-process") markSafe();
+      return;
+    }
+    if (attachedHere || start.attached) {
       metrics.duplicates.inc();
       logger.info(
-        { event: "duplicate", ...where, state: attachedHere ? "running" : "finished" },
-        attachedHere
-          ? "duplicate request: attached to the running workflow"
-          : "duplicate request: already deleted, not deleting again",
+        { event: "duplicate", ...where, state: "running" },
+        "duplicate request: attached to the running workflow",
+      );
+    } else if (start.retryOf) {
+      logger.info(
+        { event: "dispatched", ...where, retryOf: start.retryOf },
+        `workflow started: deletion attempt ${start.attempt}, after ${start.retryOf} failed`,
       );
     } else {
       logger.info({ event: "dispatched", ...where }, "workflow started");
     }
 
-    void handle.result().then(
-      (outcome) => this.finished(where, outcome, markSafe),
-      (error) => this.crashed(message, where, error, markSafe),
-    );
+    void start.end().then((end) => this.ended(message, where, end, markSafe));
   }
 
-  private finished(where: { recordId: string }, outcome: DeletionOutcome, markSafe: () => void): void {
-    this.release(where.recordId);
-    this.options.metrics.completed.labels(outcome.status).inc();
-    if (this.options.durability === "in-process") markSafe();
+  private ended(message: ConsumedMessage, where: Where, end: AttemptEnd, markSafe: () => void): void {
+    switch (end.kind) {
+      case "finished":
+        this.release(where.recordId);
+        this.options.metrics.completed.labels(end.outcome.status).inc();
+        if (this.options.durability === "in-process") markSafe();
+        return;
+      case "foreign": {
+        this.release(where.recordId);
+        this.options.metrics.completed.labels("foreign").inc();
+        // With a server the offset is already safe; in-process it becomes safe once dead-lettered.
+        const done = this.options.durability === "in-process" ? markSafe : () => {};
+        void this.foreign(message, where, end.reason, done).catch(() => {});
+        return;
+      }
+      case "crashed":
+        this.crashed(message, where, end.error, markSafe);
+        return;
+    }
+  }
+
+  /**
+   * The record's promise id holds a promise this project did not create: another application's
+   * on the same server, or a value no version of this workflow writes. Running a deletion under
+   * it, or trusting its value, would be wrong either way, so the request is dead-lettered.
+   */
+  private foreign(
+    message: ConsumedMessage,
+    where: Where,
+    reason: string,
+    markSafe: () => void,
+  ): Promise<void> {
+    this.options.logger.error(
+      { event: LOG_EVENTS.foreignPromise, ...where, reason },
+      "the record's promise id holds a promise this project did not create; dead-lettering the request",
+    );
+    return this.deadLetter(
+      deadLetterFor(message, { code: "FOREIGN_PROMISE", reason }, this.deadLetterBound),
+      markSafe,
+    );
   }
 
   /**
@@ -161,29 +264,89 @@ export class Dispatcher {
     const reason = `workflow crashed: ${error instanceof Error ? error.message : String(error)}`;
     // With a server the offset is already safe; in-process it becomes safe once dead-lettered.
     const done = this.options.durability === "in-process" ? markSafe : () => {};
-    void this.deadLetter(deadLetterFor(message, { code: "WORKFLOW_FAILED", reason }), done).catch(() => {});
+    const deadLetter = deadLetterFor(message, { code: "WORKFLOW_FAILED", reason }, this.deadLetterBound);
+    void this.deadLetter(deadLetter, done).catch(() => {});
   }
 
+  private get deadLetterPolicy(): DeadLetterPolicy {
+    return this.options.deadLetters ?? DEFAULT_DEAD_LETTER_POLICY;
+  }
+
+  private get deadLetterBound(): { maxOriginalBytes: number } {
+    return { maxOriginalBytes: this.deadLetterPolicy.maxOriginalBytes };
+  }
+
+  /**
+   * The dead-letter policy (see deliverDeadLetter): the dead letter, else its minimal form; a
+   * record is safe once either is published. If neither can be, the worker must stop.
+   */
   private async deadLetter(deadLetter: DeadLetter, markSafe: () => void): Promise<void> {
     const { logger, metrics } = this.options;
-    try {
-      await this.retrying("publish dead letter", () => this.options.publishDeadLetter(deadLetter));
-    } catch (error) {
-      if (error instanceof StoppedError) return;
-      throw error;
+    const policy = this.deadLetterPolicy;
+    const delivery = await deliverDeadLetter(this.options.publishDeadLetter, deadLetter, {
+      ...this.options.retry,
+      maxOriginalBytes: policy.maxOriginalBytes,
+      giveUpAfterMs: policy.giveUpAfterMs,
+      isStopped: () => this.stopping,
+      onTransient: (error, attempt, nextDelayMs) =>
+        logger.warn(
+          {
+            event: "retrying",
+            what: "publish dead letter",
+            attempt,
+            nextDelayMs,
+            reason: error.reason,
+            brokerError: error.message,
+          },
+          "publish dead letter failed; retrying",
+        ),
+    });
+    if (delivery.status === "stopped") return; // not safe: the record is redelivered after restart
+    for (const refusal of refusalsOf(delivery, policy.topic, deadLetter.source)) {
+      reportPublishRefusal(logger, metrics, refusal);
     }
-    metrics.deadLettered.labels(deadLetter.reasonCode).inc();
+    if (delivery.status === "undeliverable") return this.undeliverable(deadLetter, delivery);
+    const sent = delivery.deadLetter;
+    metrics.deadLettered.labels(sent.reasonCode).inc();
     logger.warn(
       {
         event: "dead_lettered",
-        partition: deadLetter.source.partition,
-        offset: deadLetter.source.offset,
-        reasonCode: deadLetter.reasonCode,
-        reason: deadLetter.reason,
+        partition: sent.source.partition,
+        offset: sent.source.offset,
+        reasonCode: sent.reasonCode,
+        reason: sent.reason,
+        truncated: sent.truncated ?? false,
+        minimal: delivery.status === "published-minimal",
       },
-      "message dead-lettered",
+      delivery.status === "published-minimal"
+        ? "message dead-lettered in minimal form"
+        : "message dead-lettered",
     );
     markSafe();
+  }
+
+  /** Its offset stays unsafe; the worker is told to stop instead of retrying what cannot succeed. */
+  private undeliverable(
+    deadLetter: DeadLetter,
+    delivery: Extract<DeadLetterDelivery, { status: "undeliverable" }>,
+  ): void {
+    const { topic } = this.deadLetterPolicy;
+    const { source } = deadLetter;
+    const message = `cannot publish even a minimal dead letter to topic ${topic} for ${source.topic}[${source.partition}]@${source.offset}: ${delivery.minimalRefused.message} (${delivery.minimalRefused.reason}); stopping, the offset stays uncommitted`;
+    this.options.logger.fatal(
+      {
+        event: LOG_EVENTS.deadLetterUndeliverable,
+        topic,
+        source,
+        partition: source.partition,
+        offset: source.offset,
+        reasonCode: deadLetter.reasonCode,
+        reason: delivery.minimalRefused.reason,
+        brokerError: delivery.minimalRefused.message,
+      },
+      message,
+    );
+    this.options.onUndeliverable?.(new Error(message));
   }
 
   private retrying<T>(what: string, work: () => Promise<T>): Promise<T> {

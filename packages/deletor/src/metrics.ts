@@ -19,6 +19,12 @@ export class WorkerMetrics {
     labelNames: ["reason"] as const,
     registers: [this.registry],
   });
+  readonly publishRefused = new Counter({
+    name: "deletor_publish_refused_total",
+    help: "Publishes refused for good (or failing past the give-up bound), by destination topic and client error",
+    labelNames: ["topic", "reason"] as const,
+    registers: [this.registry],
+  });
   readonly duplicates = new Counter({
     name: "deletor_duplicates_total",
     help: "Requests for a record id that already had a workflow (running or finished)",

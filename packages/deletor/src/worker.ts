@@ -1,3 +1,4 @@
+import { AsyncResource } from "node:async_hooks";
 import { type DeadLetter, TOPICS } from "@deletion/contracts";
 import {
   type Admin,
@@ -10,7 +11,7 @@ import {
 } from "@deletion/kafka";
 import type { DeletionRuntime, Durability } from "@deletion/workflows";
 import type { Logger } from "pino";
-import { type ConsumedMessage, Dispatcher } from "./dispatcher.js";
+import { type ConsumedMessage, DEFAULT_DEAD_LETTER_POLICY, Dispatcher } from "./dispatcher.js";
 import type { WorkerMetrics } from "./metrics.js";
 import { type CommitEntry, OffsetTracker } from "./offset-tracker.js";
 
@@ -36,6 +37,10 @@ export interface DeletorWorkerOptions {
   metrics: WorkerMetrics;
   /** How often to refresh the lag gauge from the broker's high watermarks. */
   lagRefreshMs?: number;
+  /** Dead-letter size bound and give-up time for failing publishes (defaults in the dispatcher). */
+  deadLetters?: { maxOriginalBytes: number; giveUpAfterMs: number };
+  /** The worker cannot go on (a dead letter the broker refuses even in minimal form): stop it, exit 1. */
+  onFatal?: (error: Error) => void;
 }
 
 export interface Readiness {
@@ -90,6 +95,11 @@ export class DeletorWorker {
       logger: options.logger,
       metrics: options.metrics,
       retry: { initialDelayMs: 200, maxDelayMs: 10_000 },
+      deadLetters: { ...DEFAULT_DEAD_LETTER_POLICY, ...options.deadLetters, topic: this.topics.deadLetters },
+      // Bound to this (top-level) context: the call comes from work begun inside eachMessage,
+      // whose async context holds the client's reentrant lock, and a disconnect made from it
+      // would not wait for the consume loop (it then fails on its pending pause).
+      ...(options.onFatal ? { onUndeliverable: AsyncResource.bind(options.onFatal) } : {}),
       onSafe: () => this.relieveBackpressure(),
     });
   }

@@ -1,6 +1,12 @@
 import { Writable } from "node:stream";
 import type { DeadLetter } from "@deletion/contracts";
-import type { DeletionHandle, DeletionOutcome, DeletionWorkflowInput, Durability } from "@deletion/workflows";
+import type {
+  AttemptEnd,
+  DeletionRequestInput,
+  DeletionRuntime,
+  DeletionStart,
+  Durability,
+} from "@deletion/workflows";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { type ConsumedMessage, Dispatcher } from "../src/dispatcher.js";
@@ -8,43 +14,75 @@ import { WorkerMetrics } from "../src/metrics.js";
 import { PartitionOffsets } from "../src/offset-tracker.js";
 
 /** A runtime whose workflows finish only when the test says so. */
-class FakeRuntime {
-  readonly begun: DeletionWorkflowInput[] = [];
+class FakeRuntime implements DeletionRuntime {
+  readonly begun: DeletionRequestInput[] = [];
   failNextBegins = 0;
   /** While set, begin() calls hang until released: a slow Resonate server. */
   gate: Promise<void> | undefined;
   beginCalls = 0;
-  private readonly results = new Map<string, PromiseWithResolvers<DeletionOutcome>>();
+  /** Record ids whose promise id holds another application's promise. */
+  readonly foreign = new Set<string>();
+  /** Record ids whose latest attempt failed: the next request starts attempt 2. */
+  readonly failedBefore = new Set<string>();
+  private readonly ends = new Map<string, PromiseWithResolvers<AttemptEnd>>();
+  private readonly completed = new Set<string>();
 
-  async begin(input: DeletionWorkflowInput): Promise<DeletionHandle> {
+  async begin(request: DeletionRequestInput): Promise<DeletionStart> {
     this.beginCalls++;
     if (this.gate) await this.gate;
     if (this.failNextBegins > 0) {
       this.failNextBegins--;
       throw new Error("resonate unavailable");
     }
-    this.begun.push(input);
-    let result = this.results.get(input.recordId);
-    const existed = result !== undefined;
-    if (!result) {
-      result = Promise.withResolvers<DeletionOutcome>();
-      this.results.set(input.recordId, result);
+    this.begun.push(request);
+    const { recordId } = request;
+    const attempt = this.failedBefore.has(recordId) ? 2 : 1;
+    const promiseId = attempt === 1 ? `deletion/${recordId}` : `deletion/${recordId}/attempt-2`;
+    if (this.foreign.has(recordId)) {
+      return { kind: "foreign", attempt, promiseId, reason: `promise ${promiseId} is not ours` };
     }
-    const settled = { value: existed && this.finished.has(input.recordId) };
-    const promise = result.promise;
-    return { id: input.recordId, result: () => promise, done: async () => settled.value };
+    if (this.completed.has(recordId)) return { kind: "finished", attempt, promiseId, status: "completed" };
+    let end = this.ends.get(recordId);
+    const attached = end !== undefined;
+    if (!end) {
+      end = Promise.withResolvers<AttemptEnd>();
+      this.ends.set(recordId, end);
+    }
+    const promise = end.promise;
+    return {
+      kind: "started",
+      attempt,
+      promiseId,
+      attached,
+      ...(attempt === 2 ? { retryOf: `deletion/${recordId}` } : {}),
+      end: () => promise,
+    };
   }
 
   crash(recordId: string): void {
-    this.results.get(recordId)?.reject(new Error("boom"));
+    this.ends.get(recordId)?.resolve({ kind: "crashed", error: "boom" });
   }
 
-  private readonly finished = new Set<string>();
-  finish(recordId: string): void {
-    this.finished.add(recordId);
-    this.results
+  /** The attempt's promise settled with a value that is not a deletion outcome. */
+  endForeign(recordId: string): void {
+    this.ends
       .get(recordId)
-      ?.resolve({ recordId, status: "completed", batches: 1, rowsDeleted: 1, transientErrorsRetried: 0 });
+      ?.resolve({ kind: "foreign", reason: `promise deletion/${recordId} holds no outcome` });
+  }
+
+  finish(recordId: string): void {
+    this.completed.add(recordId);
+    this.ends.get(recordId)?.resolve({
+      kind: "finished",
+      outcome: {
+        recordId,
+        attempt: 1,
+        status: "completed",
+        batches: 1,
+        rowsDeleted: 1,
+        transientErrorsRetried: 0,
+      },
+    });
   }
 }
 
@@ -202,6 +240,8 @@ describe("Dispatcher", () => {
       recordId: "a",
       offset: "1",
       state: "finished",
+      status: "completed",
+      promiseId: "deletion/a",
     });
     expect(partition.commitPosition()).toBe(2n);
   });
@@ -237,5 +277,56 @@ describe("Dispatcher", () => {
     await settle();
     expect(dispatcher.startsInFlight).toBe(0);
     expect(partition.commitPosition()).toBe(20n);
+  });
+
+  it("dead-letters a request whose promise id holds a foreign promise as FOREIGN_PROMISE, then marks it safe", async () => {
+    for (const durability of ["server", "in-process"] as const) {
+      const { runtime, dispatcher, partition, deadLetters, lines, metrics } = setup(durability);
+      runtime.foreign.add("theirs");
+      dispatcher.accept(message(request("theirs"), 0), partition);
+      dispatcher.accept(message(request("ours"), 1), partition);
+      await settle();
+
+      expect(deadLetters.map((d) => [d.reasonCode, d.source.offset])).toEqual([["FOREIGN_PROMISE", "0"]]);
+      expect(deadLetters[0]?.reason).toBe("promise deletion/theirs is not ours");
+      expect(JSON.parse(Buffer.from(deadLetters[0]?.valueBase64 ?? "", "base64").toString())).toMatchObject({
+        recordId: "theirs",
+      });
+      expect(lines.find((l) => l.event === "foreign_promise")).toMatchObject({
+        recordId: "theirs",
+        promiseId: "deletion/theirs",
+      });
+      runtime.finish("ours");
+      await settle();
+      expect(partition.commitPosition(), durability).toBe(2n);
+      expect(await counter(metrics, "deletor_messages_dispatched_total")).toBe(1);
+    }
+  });
+
+  it("dead-letters, never throws, when the attempt's promise ends with a value that is not an outcome", async () => {
+    const { runtime, dispatcher, partition, deadLetters, metrics } = setup("in-process");
+    dispatcher.accept(message(request("a"), 0), partition);
+    await settle();
+    runtime.endForeign("a");
+    await settle();
+
+    expect(deadLetters.map((d) => d.reasonCode)).toEqual(["FOREIGN_PROMISE"]);
+    expect(deadLetters[0]?.reason).toBe("promise deletion/a holds no outcome");
+    expect(partition.commitPosition()).toBe(1n);
+    expect(await counter(metrics, "deletor_workflows_completed_total")).toBe(1);
+  });
+
+  it("logs the retry of a failed deletion as a dispatch of its new attempt", async () => {
+    const { runtime, dispatcher, partition, lines } = setup("server");
+    runtime.failedBefore.add("a");
+    dispatcher.accept(message(request("a"), 0), partition);
+    await settle();
+
+    expect(lines.find((l) => l.event === "dispatched")).toMatchObject({
+      recordId: "a",
+      deletionAttempt: 2,
+      promiseId: "deletion/a/attempt-2",
+      retryOf: "deletion/a",
+    });
   });
 });

@@ -21,6 +21,10 @@ export class FakeProducer {
   /** Messages sent but not yet acknowledged. */
   outstanding = 0;
   maxOutstanding = 0;
+  /** Refuses a message (the delivery report fails with this error), as a broker would. */
+  refuse:
+    | ((topic: string, message: { key: Buffer | string | null; value: Buffer }) => Error | undefined)
+    | undefined;
   private readonly next = new Map<number, number>();
 
   constructor(
@@ -38,7 +42,9 @@ export class FakeProducer {
         const results: SendResult = [];
         for (const message of args.messages) {
           const key = String(message.key);
-          const error = this.failOn?.(key);
+          const error =
+            this.failOn?.(key) ??
+            this.refuse?.(args.topic, { key: message.key ?? null, value: message.value as Buffer });
           if (error) return reject(error);
           const partition = hash(key) % this.partitions;
           const offset = this.next.get(partition) ?? 0;

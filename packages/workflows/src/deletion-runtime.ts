@@ -1,10 +1,19 @@
-import { Exponential, type Resonate, type ResonateHandle, type RetryPolicy } from "@resonatehq/sdk";
+import { Exponential, type Resonate, type RetryPolicy } from "@resonatehq/sdk";
+import { type PromiseLookup, selectAttempt } from "./attempts.js";
+import { DELETION_SEGMENT_NAME, deletionSegmentWorkflow } from "./batch-segments.js";
 import type { CompletionPublisher } from "./completion-publisher.js";
-import { DELETION_DEPENDENCIES, type DeletionDependencies } from "./deletion-steps.js";
+import { DELETION_DEPENDENCIES, type DeletionDependencies, errorMessage } from "./deletion-steps.js";
 import { DELETION_WORKFLOW_NAME, deletionWorkflow } from "./deletion-workflow.js";
+import { DEFAULT_PROMISE_PREFIX, PromiseIds } from "./promise-ids.js";
+import { readOutcome } from "./promise-values.js";
 import type { RecordStore } from "./record-store.js";
-import type { DeletionOutcome, DeletionWorkflowInput } from "./workflow-input.js";
+import type { DeletionOutcome, DeletionRequestInput } from "./workflow-input.js";
 import { silentLogger, type WorkflowLogger } from "./workflow-logger.js";
+import {
+  type UNSEGMENTED_DURABLE_SLEEPS,
+  type WorkflowShapeOptions,
+  workflowShape,
+} from "./workflow-shape.js";
 
 export interface BatchRetryConfig {
   initialDelayMs: number;
@@ -23,17 +32,46 @@ export interface DeletionRuntimeOptions {
   publisher: CompletionPublisher;
   logger?: WorkflowLogger;
   batchRetry?: BatchRetryConfig;
+  /** Namespace of this project's promise ids on the server (see promise-ids.ts). */
+  promisePrefix?: string;
+  /** How new workflows pause between batches and how long their segments are (workflow-shape.ts). */
+  shape?: WorkflowShapeOptions | typeof UNSEGMENTED_DURABLE_SLEEPS;
 }
 
-export type DeletionHandle = ResonateHandle<DeletionOutcome>;
+/** How an attempt this worker follows ended, read and validated from its promise. */
+export type AttemptEnd =
+  | { kind: "finished"; outcome: DeletionOutcome }
+  /** Its promise holds something that is not this attempt's outcome: another application's. */
+  | { kind: "foreign"; reason: string }
+  /** The workflow threw (or its promise timed out or was cancelled). */
+  | { kind: "crashed"; error: string };
+
+/** What begin() did for a request. */
+export type DeletionStart =
+  | {
+      kind: "started";
+      attempt: number;
+      promiseId: string;
+      /** The attempt was already running (its promise existed): this request follows it. */
+      attached: boolean;
+      /** For a retry: the failed attempt it follows. */
+      retryOf?: string;
+      /** Resolves when the attempt ends; never rejects. */
+      end(): Promise<AttemptEnd>;
+    }
+  /** Nothing was started: the latest attempt already ended (see AttemptDecision "report"). */
+  | { kind: "finished"; attempt: number; promiseId: string; status: "completed" | "failed" }
+  /** The record's promise id holds a promise this project did not create. */
+  | { kind: "foreign"; attempt: number; promiseId: string; reason: string };
 
 export interface DeletionRuntime {
   /**
-   * Starts the workflow for input.recordId, or attaches to the one that already exists under
-   * that id (running or finished): the record id is the durable promise id. Resolves once the
-   * promise exists, not when the deletion is done.
+   * Finds the record's latest deletion attempt and acts on it: starts the first attempt, a new
+   * one after a failed attempt, or attaches to a running one; a completed deletion is only
+   * reported. Resolves once the attempt's promise exists, not when the deletion is done. Rejects
+   * only when the Resonate server could not be asked (worth retrying).
    */
-  begin(input: DeletionWorkflowInput): Promise<DeletionHandle>;
+  begin(request: DeletionRequestInput): Promise<DeletionStart>;
 }
 
 export function batchRetryPolicy(config: BatchRetryConfig): RetryPolicy {
@@ -59,5 +97,63 @@ export function registerDeletionWorkflow(
   };
   resonate.setDependency(DELETION_DEPENDENCIES, deps);
   const workflow = resonate.register(DELETION_WORKFLOW_NAME, deletionWorkflow);
-  return { begin: (input) => workflow.beginRun(input.recordId, input) };
+  resonate.register(DELETION_SEGMENT_NAME, deletionSegmentWorkflow);
+  const shape = workflowShape(options.shape);
+  const ids = new PromiseIds(options.promisePrefix ?? DEFAULT_PROMISE_PREFIX);
+  const lookup = promiseLookup(resonate);
+
+  return {
+    async begin(request) {
+      const decision = await selectAttempt(request, ids, lookup);
+      if (decision.action === "report") {
+        const { action: _, ...rest } = decision;
+        return { kind: "finished", ...rest };
+      }
+      if (decision.action === "foreign") {
+        const { action: _, ...rest } = decision;
+        return { kind: "foreign", ...rest };
+      }
+      const { attempt, promiseId } = decision;
+      const handle = await workflow.beginRun(promiseId, { ...request, attempt, ...(shape ? { shape } : {}) });
+      const expected = { recordId: request.recordId, attempt, promiseId };
+      return {
+        kind: "started",
+        attempt,
+        promiseId,
+        attached: decision.action === "attach",
+        ...(decision.action === "start" && decision.retryOf ? { retryOf: decision.retryOf } : {}),
+        end: () =>
+          handle.result().then(
+            (value: unknown): AttemptEnd => {
+              const outcome = readOutcome(value, expected);
+              return outcome.ok
+                ? { kind: "finished", outcome: outcome.value }
+                : { kind: "foreign", reason: outcome.reason };
+            },
+            (error: unknown): AttemptEnd =>
+              isDecodingError(error)
+                ? { kind: "foreign", reason: `promise ${promiseId}: ${errorMessage(error)}` }
+                : { kind: "crashed", error: errorMessage(error) },
+          ),
+      };
+    },
+  };
+}
+
+/** Raw promise.get: nothing decoded by the SDK's codec, so foreign bytes cannot throw there. */
+export function promiseLookup(resonate: Resonate): PromiseLookup {
+  return async (promiseId) => {
+    try {
+      return await resonate.promises.get(promiseId);
+    } catch (error) {
+      // promises.js get: a non-success answer becomes a ResonateError carrying the server's status.
+      if ((error as { serverError?: { code?: unknown } }).serverError?.code === 404) return undefined;
+      throw error;
+    }
+  };
+}
+
+/** The SDK's codec could not decode a stored value (exceptions.js: type "Encoding"). */
+function isDecodingError(error: unknown): boolean {
+  return (error as { type?: unknown } | null)?.type === "Encoding";
 }

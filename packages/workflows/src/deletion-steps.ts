@@ -1,6 +1,6 @@
 import type { DeadLetter, DeletionCompleted } from "@deletion/contracts";
 import type { Context, RetryPolicy } from "@resonatehq/sdk";
-import type { CompletionPublisher } from "./completion-publisher.js";
+import { type CompletionPublisher, rethrowPublishError } from "./completion-publisher.js";
 import type { BatchResult, RecordStore } from "./record-store.js";
 import type { DeletionOutcome, DeletionWorkflowInput } from "./workflow-input.js";
 import type { WorkflowLogger } from "./workflow-logger.js";
@@ -46,7 +46,11 @@ export async function deleteBatchStep(
   const attempt = ctx.info.attempt;
   const fields = { ...position(input), batch, attempt, stepId: ctx.id };
   try {
-    const result = await store.deleteBatch(input.recordId, { batch, attempt });
+    const result = await store.deleteBatch(input.recordId, {
+      batch,
+      attempt,
+      deletionAttempt: input.attempt,
+    });
     logger.info(
       { event: "batch_deleted", ...fields, rowsDeleted: result.rowsDeleted, rowsRemain: result.rowsRemain },
       "batch deleted",
@@ -74,8 +78,11 @@ export async function publishCompletedStep(
     rowsDeleted: outcome.rowsDeleted,
     transientErrorsRetried: outcome.transientErrorsRetried,
     workflowId: ctx.originId,
+    // The attempt's promise id: every copy an at-least-once publish produces carries the same one.
+    idempotencyKey: ctx.originId,
+    attempt: input.attempt,
   };
-  await publisher.publishCompleted(completion);
+  await publisher.publishCompleted(completion).catch(rethrowPublishError);
   logger.info(
     {
       event: "completed",
@@ -99,13 +106,13 @@ export async function publishFailedStep(
   const deadLetter: DeadLetter = {
     schemaVersion: 1,
     reasonCode: "WORKFLOW_FAILED",
-    reason: `deletion failed after ${outcome.batches} completed batches: ${outcome.error ?? "unknown error"}`,
+    reason: `deletion attempt ${input.attempt} (promise ${ctx.originId}) failed after ${outcome.batches} completed batches: ${outcome.error ?? "unknown error"}`,
     source: input.source,
     keyBase64: Buffer.from(input.recordId, "utf8").toString("base64"),
     valueBase64: Buffer.from(JSON.stringify(request), "utf8").toString("base64"),
     deadLetteredAt: new Date().toISOString(),
   };
-  await publisher.publishFailed(deadLetter);
+  await publisher.publishFailed(deadLetter).catch(rethrowPublishError);
   logger.error(
     { event: "failed", ...position(input), reason: deadLetter.reason },
     "deletion failed; dead-lettered",

@@ -1,11 +1,16 @@
-export type { CompletionPublisher } from "./completion-publisher.js";
+export * from "./attempts.js";
+export { BatchFailedError, DELETION_SEGMENT_NAME, deletionSegmentWorkflow } from "./batch-segments.js";
+export { type CompletionPublisher, PermanentPublishError } from "./completion-publisher.js";
 export * from "./deletion-runtime.js";
 export { DELETION_WORKFLOW_NAME, deletionWorkflow } from "./deletion-workflow.js";
 export * from "./guarded-network.js";
 export * from "./heartbeat-watch.js";
+export * from "./promise-ids.js";
+export * from "./promise-values.js";
 export * from "./record-store.js";
 export * from "./resonate-client.js";
 export * from "./seeded-random.js";
 export * from "./simulated-store.js";
 export * from "./workflow-input.js";
 export * from "./workflow-logger.js";
+export * from "./workflow-shape.js";

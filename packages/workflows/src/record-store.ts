@@ -9,6 +9,8 @@ export interface BatchResult {
 export interface BatchContext {
   batch: number;
   attempt: number;
+  /** Which attempt at deleting the record (from 1; a request after a failed deletion starts the next). */
+  deletionAttempt: number;
 }
 
 /**

@@ -1,6 +1,7 @@
 import {
   type BatchContext,
   type BatchResult,
+  PermanentDeletionError,
   type RecordStore,
   TransientDeletionError,
 } from "./record-store.js";
@@ -21,6 +22,11 @@ export interface SimulatedStoreOptions {
   random?: RandomSource;
   /** Records that take exactly this many successful batches (demos and tests of long records). */
   fixedBatches?: ReadonlyMap<string, number>;
+  /**
+   * Records whose first deletion attempt fails for good (a permanent error on its first batch),
+   * while a later attempt deletes normally: how demos and tests show a failed deletion retried.
+   */
+  failFirstAttempt?: ReadonlySet<string>;
 }
 
 /**
@@ -45,7 +51,15 @@ export class SimulatedRecordStore implements RecordStore {
     }
   }
 
-  async deleteBatch(recordId: string, { batch, attempt }: BatchContext): Promise<BatchResult> {
+  async deleteBatch(
+    recordId: string,
+    { batch, attempt, deletionAttempt }: BatchContext,
+  ): Promise<BatchResult> {
+    if (deletionAttempt === 1 && this.options.failFirstAttempt?.has(recordId)) {
+      throw new PermanentDeletionError(
+        `simulated permanent failure of the first deletion attempt of ${recordId}`,
+      );
+    }
     const random = this.randomFor(recordId, batch, attempt);
     if (random() < this.transientErrorRate) {
       throw new TransientDeletionError(

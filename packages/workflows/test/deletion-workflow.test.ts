@@ -1,6 +1,6 @@
 import type { Resonate } from "@resonatehq/sdk";
 import { afterEach, describe, expect, it } from "vitest";
-import { inProcessRuntime, input, RecordingPublisher, ScriptedStore } from "./fakes.js";
+import { inProcessRuntime, input, RecordingPublisher, run, ScriptedStore } from "./fakes.js";
 
 let resonate: Resonate | undefined;
 afterEach(async () => {
@@ -8,10 +8,10 @@ afterEach(async () => {
   resonate = undefined;
 });
 
-function setup(scripts: ConstructorParameters<typeof ScriptedStore>[0]) {
+function setup(scripts: ConstructorParameters<typeof ScriptedStore>[0], promisePrefix?: string) {
   const store = new ScriptedStore(scripts);
   const publisher = new RecordingPublisher();
-  const client = inProcessRuntime(store, publisher);
+  const client = inProcessRuntime(store, publisher, promisePrefix);
   resonate = client.resonate;
   return { store, publisher, runtime: client.runtime, durability: client.durability };
 }
@@ -21,12 +21,19 @@ describe("deletion workflow (in-process Resonate)", () => {
     const { store, publisher, runtime, durability } = setup({ "rec-a": ["more", "more", "last"] });
     expect(durability).toBe("in-process");
 
-    const handle = await runtime.begin(input("rec-a", 41));
-    const outcome = await handle.result();
+    const start = await runtime.begin(input("rec-a", 41));
+    expect(start).toMatchObject({
+      kind: "started",
+      attempt: 1,
+      promiseId: "deletion/rec-a",
+      attached: false,
+    });
+    const end = start.kind === "started" ? await start.end() : undefined;
+    const outcome = end?.kind === "finished" ? end.outcome : undefined;
 
-    expect(handle.id).toBe("rec-a");
     expect(outcome).toEqual({
       recordId: "rec-a",
+      attempt: 1,
       status: "completed",
       batches: 3,
       rowsDeleted: 30,
@@ -40,7 +47,9 @@ describe("deletion workflow (in-process Resonate)", () => {
       batches: 3,
       rowsDeleted: 30,
       transientErrorsRetried: 0,
-      workflowId: "rec-a",
+      workflowId: "deletion/rec-a",
+      idempotencyKey: "deletion/rec-a",
+      attempt: 1,
     });
   });
 
@@ -49,7 +58,7 @@ describe("deletion workflow (in-process Resonate)", () => {
       "rec-b": ["more", "more", "transient", "transient", "more", "last"],
     });
 
-    const outcome = await (await runtime.begin(input("rec-b"))).result();
+    const outcome = await run(runtime, input("rec-b"));
 
     // batch 3 failed twice and succeeded on its third attempt; batches 1, 2 and 4 ran once each
     expect(store.callsFor("rec-b")).toEqual({ 1: 1, 2: 1, 3: 3, 4: 1 });
@@ -61,7 +70,7 @@ describe("deletion workflow (in-process Resonate)", () => {
   it("stops at once on a permanent error and dead-letters the request instead of completing", async () => {
     const { store, publisher, runtime } = setup({ "rec-c": ["more", "permanent"] });
 
-    const outcome = await (await runtime.begin(input("rec-c", 7))).result();
+    const outcome = await run(runtime, input("rec-c", 7));
 
     expect(outcome).toMatchObject({ status: "failed", batches: 1, error: "permanent on rec-c#2" });
     expect(store.callsFor("rec-c")).toEqual({ 1: 1, 2: 1 });
@@ -69,7 +78,9 @@ describe("deletion workflow (in-process Resonate)", () => {
     expect(publisher.failures).toHaveLength(1);
     const failure = publisher.failures[0];
     expect(failure).toMatchObject({ reasonCode: "WORKFLOW_FAILED", source: { partition: 0, offset: "7" } });
-    expect(failure?.reason).toMatch(/after 1 completed batches: permanent on rec-c#2/);
+    expect(failure?.reason).toMatch(
+      /attempt 1 \(promise deletion\/rec-c\) failed after 1 completed batches: permanent on rec-c#2/,
+    );
     expect(JSON.parse(Buffer.from(failure?.valueBase64 ?? "", "base64").toString())).toMatchObject({
       recordId: "rec-c",
     });
@@ -78,7 +89,7 @@ describe("deletion workflow (in-process Resonate)", () => {
   it("dead-letters a record whose transient errors outlast the retry budget", async () => {
     const { store, publisher, runtime } = setup({ "rec-f": Array<"transient">(20).fill("transient") });
 
-    const outcome = await (await runtime.begin(input("rec-f"))).result();
+    const outcome = await run(runtime, input("rec-f"));
 
     expect(outcome.status).toBe("failed");
     // the first attempt plus maxRetries (10) retries
@@ -93,9 +104,10 @@ describe("deletion workflow (in-process Resonate)", () => {
       runtime.begin(input("rec-d", 1, 5)),
       runtime.begin(input("rec-d", 2, 5)),
     ]);
-    const [a, b] = await Promise.all([first.result(), second.result()]);
+    if (first.kind !== "started" || second.kind !== "started") throw new Error("both must start or attach");
+    const [a, b] = await Promise.all([first.end(), second.end()]);
 
-    expect(first.id).toBe(second.id);
+    expect(first.promiseId).toBe(second.promiseId);
     expect(a).toEqual(b);
     expect(store.callsFor("rec-d")).toEqual({ 1: 1, 2: 1, 3: 1 });
     expect(publisher.completions).toHaveLength(1);
@@ -105,12 +117,12 @@ describe("deletion workflow (in-process Resonate)", () => {
 
   it("does not delete again when a finished id is started again", async () => {
     const { store, publisher, runtime } = setup({ "rec-e": ["more", "last"] });
-    const first = await (await runtime.begin(input("rec-e"))).result();
+    const first = await run(runtime, input("rec-e"));
+    expect(first.status).toBe("completed");
 
     const again = await runtime.begin(input("rec-e", 99));
 
-    expect(await again.done()).toBe(true);
-    expect(await again.result()).toEqual(first);
+    expect(again).toEqual({ kind: "finished", attempt: 1, promiseId: "deletion/rec-e", status: "completed" });
     expect(store.callsFor("rec-e")).toEqual({ 1: 1, 2: 1 });
     expect(publisher.completions).toHaveLength(1);
   });
@@ -125,9 +137,10 @@ describe("deletion workflow (in-process Resonate)", () => {
     for (const [i, id] of ids.entries()) scripts[id] = i % 3 === 0 ? ["more", "last"] : ["last"];
     const { publisher, runtime } = setup(scripts);
 
-    const longHandle = await runtime.begin(input("long", 0, 50));
-    const shortHandles = await Promise.all(ids.map((id, i) => runtime.begin(input(id, i + 1, 1))));
-    await Promise.all([longHandle.result(), ...shortHandles.map((h) => h.result())]);
+    await Promise.all([
+      run(runtime, input("long", 0, 50)),
+      ...ids.map((id, i) => run(runtime, input(id, i + 1, 1))),
+    ]);
 
     const order = publisher.completions.map((c) => c.recordId);
     expect(order).toHaveLength(100);
@@ -135,4 +148,75 @@ describe("deletion workflow (in-process Resonate)", () => {
     expect(order.at(-1)).toBe("long");
     expect(publisher.completions.at(-1)?.batches).toBe(5);
   }, 30_000);
+
+  it("retries a failed deletion as attempt 2 on a new request, not on a redelivery of the first", async () => {
+    const { store, publisher, runtime } = setup({ "rec-g": ["permanent", "more", "last"] });
+    expect(await run(runtime, input("rec-g", 3))).toMatchObject({ status: "failed", attempt: 1 });
+
+    // The same request again (a redelivery): already answered by a dead letter, not retried.
+    expect(await runtime.begin(input("rec-g", 3))).toEqual({
+      kind: "finished",
+      attempt: 1,
+      promiseId: "deletion/rec-g",
+      status: "failed",
+    });
+
+    const retry = await runtime.begin(input("rec-g", 8));
+    expect(retry).toMatchObject({
+      kind: "started",
+      attempt: 2,
+      promiseId: "deletion/rec-g/attempt-2",
+      retryOf: "deletion/rec-g",
+      attached: false,
+    });
+    const end = retry.kind === "started" ? await retry.end() : undefined;
+    expect(end).toMatchObject({ kind: "finished", outcome: { status: "completed", attempt: 2, batches: 2 } });
+    expect(publisher.failures).toHaveLength(1);
+    expect(publisher.completions).toMatchObject([
+      { recordId: "rec-g", attempt: 2, idempotencyKey: "deletion/rec-g/attempt-2", source: { offset: "8" } },
+    ]);
+
+    // Once deleted, a further request only reports it.
+    expect(await runtime.begin(input("rec-g", 9))).toMatchObject({
+      kind: "finished",
+      attempt: 2,
+      status: "completed",
+    });
+    expect(store.callsFor("rec-g")).toEqual({ 1: 2, 2: 1 });
+  });
+
+  it("two requests at once for a failed id start one new attempt between them", async () => {
+    const { publisher, runtime } = setup({ "rec-h": ["permanent", "last"] });
+    await run(runtime, input("rec-h", 1));
+
+    const [a, b] = await Promise.all([runtime.begin(input("rec-h", 2)), runtime.begin(input("rec-h", 3))]);
+    if (a.kind !== "started" || b.kind !== "started") throw new Error("both must start or attach");
+    expect([a.promiseId, b.promiseId]).toEqual(["deletion/rec-h/attempt-2", "deletion/rec-h/attempt-2"]);
+    await Promise.all([a.end(), b.end()]);
+    expect(publisher.completions.map((c) => c.idempotencyKey)).toEqual(["deletion/rec-h/attempt-2"]);
+  });
+
+  it("reports a foreign promise under the record's promise id and ignores one under the bare id", async () => {
+    const { publisher, runtime } = setup({});
+    const server = resonate as Resonate;
+    const later = Date.now() + 60_000;
+    await server.promises.create("deletion/rec-x", later, { data: "bm90IG91cnM=" });
+    await server.promises.resolve("deletion/rec-x", { data: "bm90IG91cnM=" });
+    await server.promises.create("rec-y", later, { data: "" });
+
+    const foreign = await runtime.begin(input("rec-x"));
+    expect(foreign).toMatchObject({ kind: "foreign", attempt: 1, promiseId: "deletion/rec-x" });
+    expect(foreign.kind === "foreign" && foreign.reason).toMatch(/deletion\/rec-x/);
+
+    expect(await run(runtime, input("rec-y"))).toMatchObject({ status: "completed" });
+    expect(publisher.completions.map((c) => c.recordId)).toEqual(["rec-y"]);
+  });
+
+  it("derives promise ids from the configured prefix", async () => {
+    const { publisher, runtime } = setup({}, "acme/deletion");
+    const start = await runtime.begin(input("rec-z"));
+    expect(start).toMatchObject({ kind: "started", promiseId: "acme/deletion/rec-z" });
+    if (start.kind === "started") await start.end();
+    expect(publisher.completions[0]?.idempotencyKey).toBe("acme/deletion/rec-z");
+  });
 });

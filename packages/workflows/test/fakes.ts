@@ -4,6 +4,8 @@ import {
   type BatchResult,
   type CompletionPublisher,
   createResonateClient,
+  type DeletionOutcome,
+  type DeletionRequestInput,
   type DeletionRuntime,
   PermanentDeletionError,
   type RecordStore,
@@ -53,7 +55,7 @@ export class ScriptedStore implements RecordStore {
   }
 }
 
-export function inProcessRuntime(store: RecordStore, publisher: CompletionPublisher) {
+export function inProcessRuntime(store: RecordStore, publisher: CompletionPublisher, promisePrefix?: string) {
   const client = createResonateClient({
     group: "test",
     pid: "test-worker",
@@ -64,13 +66,23 @@ export function inProcessRuntime(store: RecordStore, publisher: CompletionPublis
     store,
     publisher,
     batchRetry: { initialDelayMs: 5, maxDelayMs: 20, maxRetries: 10 },
+    ...(promisePrefix ? { promisePrefix } : {}),
   });
   return { ...client, runtime };
 }
 
-export const input = (recordId: string, offset = 0, batchSleepMs = 1) => ({
+export const input = (recordId: string, offset = 0, batchSleepMs = 1): DeletionRequestInput => ({
   recordId,
   requestedAt: "2026-11-27T00:00:00.000Z",
   source: { topic: "records_to_be_deleted", partition: 0, offset: String(offset) },
   batchSleepMs,
 });
+
+/** Begins a request that must start (or attach to) an attempt, and waits for that attempt's outcome. */
+export async function run(runtime: DeletionRuntime, request: DeletionRequestInput): Promise<DeletionOutcome> {
+  const start = await runtime.begin(request);
+  if (start.kind !== "started") throw new Error(`expected an attempt to start, got ${JSON.stringify(start)}`);
+  const end = await start.end();
+  if (end.kind !== "finished") throw new Error(`expected the attempt to finish, got ${JSON.stringify(end)}`);
+  return end.outcome;
+}

@@ -1,9 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { SimulatedRecordStore, seededRandom, TransientDeletionError } from "../src/index.js";
+import {
+  PermanentDeletionError,
+  SimulatedRecordStore,
+  seededRandom,
+  TransientDeletionError,
+} from "../src/index.js";
 
-async function outcome(store: SimulatedRecordStore, recordId: string, batch: number, attempt = 1) {
+async function outcome(
+  store: SimulatedRecordStore,
+  recordId: string,
+  batch: number,
+  attempt = 1,
+  deletionAttempt = 1,
+) {
   try {
-    const result = await store.deleteBatch(recordId, { batch, attempt });
+    const result = await store.deleteBatch(recordId, { batch, attempt, deletionAttempt });
     return result.rowsRemain ? "more" : "last";
   } catch (error) {
     if (error instanceof TransientDeletionError) return "transient";
@@ -12,6 +23,17 @@ async function outcome(store: SimulatedRecordStore, recordId: string, batch: num
 }
 
 describe("SimulatedRecordStore", () => {
+  it("fails the first deletion attempt of the named records for good, and only that attempt", async () => {
+    const store = new SimulatedRecordStore({
+      transientErrorRate: 0,
+      finishRate: 1,
+      failFirstAttempt: new Set(["doomed"]),
+    });
+    await expect(outcome(store, "doomed", 1)).rejects.toBeInstanceOf(PermanentDeletionError);
+    await expect(outcome(store, "doomed", 1, 1, 2)).resolves.toBe("last");
+    await expect(outcome(store, "other", 1)).resolves.toBe("last");
+  });
+
   it("with a seed, a step's outcome is the same in any store instance and any order", async () => {
     const a = new SimulatedRecordStore({ seed: 7 });
     const b = new SimulatedRecordStore({ seed: 7 });

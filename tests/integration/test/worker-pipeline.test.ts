@@ -47,7 +47,8 @@ describe.each(resonateModes)("worker end to end $label", ({ url, skip }) => {
     expect(new Set(completions.map((c) => c.recordId))).toEqual(new Set(positionOf.keys()));
     for (const c of completions) {
       expect(c.source, c.recordId).toEqual({ topic: pipeline.input, ...positionOf.get(c.recordId) });
-      expect(c.workflowId).toBe(c.recordId);
+      expect(c.workflowId).toBe(`deletion/${c.recordId}`);
+      expect(c.idempotencyKey).toBe(`deletion/${c.recordId}`);
       expect(c.batches).toBeGreaterThanOrEqual(1);
     }
     // Records finish out of order: the completion topic is not in input order.

@@ -1,0 +1,84 @@
+import { z } from "zod";
+
+/**
+ * How the pause between two batches of one record is taken.
+ *
+ * - "throttle": the next batch's step waits before deleting. The workflow never suspends, so it
+ *   is never replayed: a batch costs its own checkpoint (two server requests) and nothing else.
+ *   The pause lives in memory: a crash restarts it from zero on the worker that takes over.
+ * - "durable": a durable timer on the server. The workflow suspends and the worker holds nothing
+ *   while it waits, which is what a long pause (minutes, hours) wants; a batch costs about five
+ *   requests (its checkpoint, the timer, the suspend and the resume's claim).
+ */
+export const BatchPauseModeSchema = z.enum(["throttle", "durable"]);
+export type BatchPauseMode = z.infer<typeof BatchPauseModeSchema>;
+
+export const DEFAULT_BATCH_PAUSE: BatchPauseMode = "throttle";
+
+/**
+ * Batches per segment. Every request a workflow makes is answered with all the promises of its
+ * branch (the server's preload), so a workflow of n batches reads back O(n²) promises over its
+ * life; a segment of bounded length bounds that, and the next segment is a workflow of its own.
+ */
+export const DEFAULT_SEGMENT_BATCHES = 50;
+
+/**
+ * The shape a record's workflow was started with. It is part of the workflow's input, stored in
+ * its promise, so every replay (on any worker, whatever that worker's own settings) takes the same
+ * path through the generator. A workflow started without one (by an earlier version of this
+ * worker) keeps the shape it was started with: a durable sleep between batches, one segment.
+ */
+export const WorkflowShapeSchema = z.object({
+  batchPause: BatchPauseModeSchema,
+  segmentBatches: z.number().int().positive(),
+  /**
+   * The Resonate group further segments are dispatched to (the workers that run this workflow).
+   * Without one the record runs as a single segment: there is nobody to hand over to.
+   */
+  segmentGroup: z.string().min(1).optional(),
+});
+export type WorkflowShape = z.infer<typeof WorkflowShapeSchema>;
+
+/** What a worker chooses; the rest has defaults. */
+export interface WorkflowShapeOptions {
+  batchPause?: BatchPauseMode;
+  segmentBatches?: number;
+  /** The worker's Resonate group. */
+  segmentGroup?: string;
+}
+
+/**
+ * The shape of earlier versions (a durable `ctx.sleep` after every batch, one segment), which
+ * their workflows keep. Not offered to users: its server requests grow with the square of the
+ * batches. Selectable here so the difference can be measured.
+ */
+export const UNSEGMENTED_DURABLE_SLEEPS = "unsegmented-durable-sleeps";
+
+/** The shape new workflows are started with; undefined for the shape of earlier versions. */
+export function workflowShape(
+  options: WorkflowShapeOptions | typeof UNSEGMENTED_DURABLE_SLEEPS = {},
+): WorkflowShape | undefined {
+  if (options === UNSEGMENTED_DURABLE_SLEEPS) return undefined;
+  return WorkflowShapeSchema.parse({
+    batchPause: options.batchPause ?? DEFAULT_BATCH_PAUSE,
+    segmentBatches: options.segmentBatches ?? DEFAULT_SEGMENT_BATCHES,
+    ...(options.segmentGroup ? { segmentGroup: options.segmentGroup } : {}),
+  });
+}
+
+/** What a record's batches have done so far; carried from one segment to the next. */
+export const BatchProgressSchema = z.object({
+  batches: z.number().int().nonnegative(),
+  rowsDeleted: z.number().int().nonnegative(),
+  transientErrorsRetried: z.number().int().nonnegative(),
+});
+export type BatchProgress = z.infer<typeof BatchProgressSchema>;
+
+/** How one segment ended: the record is deleted, there is more to delete, or a batch failed for good. */
+export const SegmentResultSchema = z.object({
+  state: z.enum(["done", "more", "failed"]),
+  progress: BatchProgressSchema,
+  /** Why a batch failed, when one did. */
+  error: z.string().optional(),
+});
+export type SegmentResult = z.infer<typeof SegmentResultSchema>;
