@@ -1,4 +1,11 @@
-import { brokersOption, type CliSpec, type ConfigOf, loggingOptions, option } from "@deletion/cli-kit";
+import {
+  brokersOption,
+  type CliSpec,
+  type ConfigOf,
+  connectTimeoutOption,
+  loggingOptions,
+  option,
+} from "@deletion/cli-kit";
 import { RECORD_ID_PATTERN, TOPICS } from "@deletion/contracts";
 import { z } from "zod";
 
@@ -48,12 +55,7 @@ export const producerCli = {
       description: "log every record's id, partition and offset",
       schema: z.boolean().default(false),
     }),
-    connectTimeoutMs: option({
-      flag: "connect-timeout-ms",
-      env: "CONNECT_TIMEOUT_MS",
-      description: "give up when the brokers cannot be reached within this long",
-      schema: positiveInt.default(10_000),
-    }),
+    connectTimeoutMs: connectTimeoutOption,
     deliveryTimeoutMs: option({
       flag: "delivery-timeout-ms",
       env: "DELIVERY_TIMEOUT_MS",

@@ -1,4 +1,11 @@
-import { brokersOption, type CliSpec, type ConfigOf, loggingOptions, option } from "@deletion/cli-kit";
+import {
+  brokersOption,
+  type CliSpec,
+  type ConfigOf,
+  connectTimeoutOption,
+  loggingOptions,
+  option,
+} from "@deletion/cli-kit";
 import { type DeadLetterReasonCode, DeadLetterReasonCodeSchema, TOPICS } from "@deletion/contracts";
 import { z } from "zod";
 
@@ -76,12 +83,7 @@ export const redriveCli = {
       description: "say what would be re-published; publish nothing and leave the group's position as it was",
       schema: z.boolean().default(false),
     }),
-    connectTimeoutMs: option({
-      flag: "connect-timeout-ms",
-      env: "CONNECT_TIMEOUT_MS",
-      description: "give up when the brokers cannot be reached within this long",
-      schema: positiveInt.default(10_000),
-    }),
+    connectTimeoutMs: connectTimeoutOption,
     timeoutMs: option({
       flag: "timeout-ms",
       env: "REDRIVE_TIMEOUT_MS",

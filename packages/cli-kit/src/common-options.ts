@@ -11,6 +11,14 @@ export const brokersOption = option({
   schema: z.string().min(1).default(DEFAULT_BROKERS),
 });
 
+/** How long a one-shot tool waits for the brokers before it gives up (exit 1 naming them). */
+export const connectTimeoutOption = option({
+  flag: "connect-timeout-ms",
+  env: "CONNECT_TIMEOUT_MS",
+  description: "give up when the brokers cannot be reached within this long",
+  schema: z.coerce.number().int().positive().default(10_000),
+});
+
 /** --log-level and --pretty, the same in every app. */
 export const loggingOptions = {
   logLevel: option({

@@ -16,3 +16,4 @@ export declare function provisionKafka(options?: {
   force?: boolean;
   log?: (message: string) => void;
 }): Promise<ProvisionResult>;
+export declare function isMain(moduleUrl: string): boolean;

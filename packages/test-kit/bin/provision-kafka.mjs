@@ -223,15 +223,16 @@ async function main(argv) {
   }
 }
 
-function isMain() {
+/** Whether the module at `moduleUrl` is the script node was started with (not imported). */
+export function isMain(moduleUrl) {
   if (!process.argv[1]) return false;
   try {
-    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(moduleUrl));
   } catch {
     return false;
   }
 }
 
-if (isMain()) {
+if (isMain(import.meta.url)) {
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -5,11 +5,10 @@
 // src/resonate-server.ts imports the same functions (typed by provision-resonate.d.mts).
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, existsSync, realpathSync } from "node:fs";
+import { createReadStream, createWriteStream, existsSync } from "node:fs";
 import { chmod, mkdir, rename, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { cacheRoot, ProvisionError } from "./provision-kafka.mjs";
+import { cacheRoot, isMain, ProvisionError } from "./provision-kafka.mjs";
 
 /**
  * The server version the SDK (@resonatehq/sdk 0.11.5) is known to work with. A build from
@@ -120,15 +119,6 @@ async function main(argv) {
   }
 }
 
-function isMain() {
-  if (!process.argv[1]) return false;
-  try {
-    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
+if (isMain(import.meta.url)) {
   process.exitCode = await main(process.argv.slice(2));
 }
