@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { brokersOption, type CliSpec, loggingOptions, option } from "@deletion/cli-kit";
+import { brokersOption, type CliSpec, connectTimeoutOption, loggingOptions, option } from "@deletion/cli-kit";
 import {
   DEAD_LETTER_MAX_ORIGINAL_BYTES,
   DEAD_LETTER_MAX_ORIGINAL_BYTES_LIMIT,
@@ -7,6 +7,13 @@ import {
   RecordIdSchema,
   TOPICS,
 } from "@deletion/contracts";
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_DELETED_AT_COLUMN,
+  DEMO_TABLES,
+  IdentifierSchema,
+  TableListSchema,
+} from "@deletion/store-postgres";
 import {
   BatchPauseModeSchema,
   DEFAULT_BATCH_PAUSE,
@@ -127,8 +134,16 @@ export const workerCli = {
     maxInFlight: option({
       flag: "max-in-flight",
       env: "MAX_IN_FLIGHT",
-      description: "records read but not yet safe to commit; at this bound reading waits",
+      description:
+        "records read but not yet safe to commit; at this bound partitions are held (polling goes on) until half are safe",
       schema: positiveInt.default(500),
+    }),
+    maxRunning: option({
+      flag: "max-running",
+      env: "MAX_RUNNING",
+      description:
+        "workflows this worker started and has not seen finish; at this bound partitions are held until half have finished (with a server, the bound on running work)",
+      schema: positiveInt.default(1_000),
     }),
     batchSleepMs: option({
       flag: "batch-sleep-ms",
@@ -179,6 +194,21 @@ export const workerCli = {
       description: "how often safe offsets are committed",
       schema: positiveInt.default(1_000),
     }),
+    commitTimeoutMs: option({
+      flag: "commit-timeout-ms",
+      env: "COMMIT_TIMEOUT_MS",
+      description:
+        "an offset commit not answered within this long is abandoned and sent again on the next tick",
+      schema: positiveInt.default(5_000),
+    }),
+    connectTimeoutMs: connectTimeoutOption,
+    inProcessFinishedKept: option({
+      flag: "in-process-finished-kept",
+      env: "IN_PROCESS_FINISHED_KEPT",
+      description:
+        "in-process network only: finished records whose outcome is kept, so a duplicate request is only reported; the oldest beyond this are forgotten",
+      schema: positiveInt.default(100_000),
+    }),
     shutdownTimeoutMs: option({
       flag: "shutdown-timeout-ms",
       env: "SHUTDOWN_TIMEOUT_MS",
@@ -222,7 +252,48 @@ export const workerCli = {
         "simulated store: id,... records whose first deletion attempt fails for good (dead-lettered as WORKFLOW_FAILED); a retry deletes them",
       schema: recordIdSet,
     }),
+    store: option({
+      flag: "store",
+      env: "RECORD_STORE",
+      description:
+        "where records are deleted: simulated (made-up rows, the demo's) or postgres (DATABASE_URL)",
+      schema: z.enum(["simulated", "postgres"]).default("simulated"),
+    }),
+    databaseUrl: option({
+      flag: "database-url",
+      env: "DATABASE_URL",
+      description: "postgres store: connection URL, postgres://user:password@host:port/database",
+      schema: z.string().min(1).optional(),
+    }),
+    tables: option({
+      flag: "tables",
+      env: "DELETE_TABLES",
+      description:
+        "postgres store: table:column,... holding the record id, children first, the parent (with the soft-delete column) last",
+      schema: z.string().default(DEMO_TABLES).pipe(TableListSchema),
+    }),
+    deleteBatchSize: option({
+      flag: "batch-size",
+      env: "DELETE_BATCH_SIZE",
+      description: "postgres store: rows deleted per batch at most (over all tables)",
+      schema: positiveInt.default(DEFAULT_BATCH_SIZE),
+    }),
+    deletedAtColumn: option({
+      flag: "deleted-at-column",
+      env: "DELETED_AT_COLUMN",
+      description:
+        "postgres store: timestamp column on the parent table the soft delete sets ('none': no soft delete)",
+      schema: z
+        .string()
+        .default(DEFAULT_DELETED_AT_COLUMN)
+        .transform((text) => (text === "none" ? null : text))
+        .pipe(IdentifierSchema.nullable()),
+    }),
     ...loggingOptions,
   },
-  epilog: "Example: deletor-worker --brokers localhost:19092 --resonate-url http://localhost:8001",
+  epilog: [
+    "Example: deletor-worker --brokers localhost:19092 --resonate-url http://localhost:8001",
+    "         deletor-worker --store postgres --database-url postgres://app:secret@db:5432/app \\",
+    "           --tables order_lines:customer_id,orders:customer_id,customers:id --batch-size 500",
+  ].join("\n"),
 } satisfies CliSpec<Record<string, ReturnType<typeof option>>>;

@@ -7,34 +7,59 @@ import {
   hardExit,
   runCli,
 } from "@deletion/cli-kit";
-import { DeletorWorker, publishRefusalReporter, startHttpServer, WorkerMetrics } from "@deletion/deletor";
+import { LOG_EVENTS } from "@deletion/contracts";
+import {
+  DeletorWorker,
+  durabilityStrategy,
+  PublishGate,
+  publishRefusalReporter,
+  runShutdownSteps,
+  startHttpServer,
+  WorkerMetrics,
+  workerShutdownSteps,
+} from "@deletion/deletor";
 import {
   createIdempotentProducer,
   createKafka,
   KafkaCompletionPublisher,
   withTimeout,
 } from "@deletion/kafka";
-import {
-  createResonateClient,
-  probeResonate,
-  registerDeletionWorkflow,
-  SimulatedRecordStore,
-} from "@deletion/workflows";
+import { createResonateClient, probeResonate, registerDeletionWorkflow } from "@deletion/workflows";
 import { workerCli } from "./config.js";
+import { openRecordStore } from "./record-store.js";
+import { statusEndpoint } from "./status.js";
 
 type WorkerConfig = ConfigOf<typeof workerCli.options>;
 
-const CONNECT_TIMEOUT_MS = 30_000;
-
 async function main(config: WorkerConfig): Promise<number> {
   const logger = createLogger({ name: "deletor-worker", level: config.logLevel, pretty: config.pretty });
+  // The store is checked first: a bad table list is a configuration error, found before Kafka.
+  const store = await openRecordStore(config, logger);
+  if (!store.ok) {
+    process.stderr.write(`deletor-worker: ${store.message}\n`);
+    return store.exitCode;
+  }
   const kafka = createKafka({
     brokers: config.brokers,
     clientId: `deletor-worker-${config.resonatePid}`,
     logger,
   });
   const producer = createIdempotentProducer(kafka);
-  await withTimeout(`connecting to Kafka at ${config.brokers}`, CONNECT_TIMEOUT_MS, producer.connect());
+  // A start that fails exits at once, whatever is already running (HTTP server, timers,
+  // librdkafka threads): a process that stays up after it looks alive to its supervisor.
+  const failStart = (what: string, error: unknown): never => {
+    const reason = error instanceof Error ? error.message : String(error);
+    logger.fatal(
+      { event: LOG_EVENTS.startFailed, brokers: config.brokers, err: error },
+      `${what} failed: ${reason}; exiting`,
+    );
+    hardExit(1);
+  };
+  await withTimeout(
+    `connecting to Kafka at ${config.brokers}`,
+    config.connectTimeoutMs,
+    producer.connect(),
+  ).catch((error: unknown) => failStart(`connecting the producer to ${config.brokers}`, error));
 
   const client = createResonateClient({
     url: config.resonateUrl,
@@ -42,23 +67,15 @@ async function main(config: WorkerConfig): Promise<number> {
     pid: config.resonatePid,
     ttlMs: config.resonateTtlMs,
     logger: logger.child({ component: "resonate" }),
+    inProcessFinishedKept: config.inProcessFinishedKept,
   });
-  if (client.durability === "in-process") {
-    logger.warn(
-      { event: "in_process_resonate" },
-      "no RESONATE_URL: durable promises live in this process only; unfinished records are redelivered after a restart. Run a single worker in this mode.",
-    );
+  const durability = durabilityStrategy(client.durability);
+  if (durability.startupWarning) {
+    logger.warn({ event: LOG_EVENTS.inProcessResonate }, durability.startupWarning);
   }
   const metrics = new WorkerMetrics();
-  const runtime = registerDeletionWorkflow(client.resonate, {
-    store: new SimulatedRecordStore({
-      transientErrorRate: config.simErrorRate,
-      finishRate: config.simFinishRate,
-      ...(config.simSeed !== undefined ? { seed: config.simSeed } : {}),
-      fixedBatches: config.simFixedBatches,
-      failFirstAttempt: config.simFailIds,
-    }),
-    publisher: new KafkaCompletionPublisher(
+  const publishes = new PublishGate(
+    new KafkaCompletionPublisher(
       producer,
       { completions: config.outputTopic, deadLetters: config.deadLetterTopic },
       config.resonatePid,
@@ -71,7 +88,7 @@ async function main(config: WorkerConfig): Promise<number> {
         onTransient: (topic, error, attempt, nextDelayMs) =>
           logger.warn(
             {
-              event: "retrying",
+              event: LOG_EVENTS.retrying,
               what: "publish",
               topic,
               attempt,
@@ -83,6 +100,11 @@ async function main(config: WorkerConfig): Promise<number> {
           ),
       },
     ),
+    logger,
+  );
+  const runtime = registerDeletionWorkflow(client.resonate, {
+    store: store.store,
+    publisher: publishes,
     logger,
     promisePrefix: config.promisePrefix,
     shape: { batchPause: config.batchPause, segmentGroup: config.resonateGroup },
@@ -100,13 +122,15 @@ async function main(config: WorkerConfig): Promise<number> {
     kafka,
     producer,
     runtime,
-    durability: client.durability,
+    durability,
     groupId: config.groupId,
     sessionTimeoutMs: config.sessionTimeoutMs,
     topics: { input: config.inputTopic, deadLetters: config.deadLetterTopic },
     maxInFlight: config.maxInFlight,
+    maxRunning: config.maxRunning,
     batchSleepMs: config.batchSleepMs,
     commitIntervalMs: config.commitIntervalMs,
+    commitTimeoutMs: config.commitTimeoutMs,
     logger,
     metrics,
     deadLetters: { maxOriginalBytes: config.deadLetterMaxBytes, giveUpAfterMs: config.publishGiveUpMs },
@@ -116,7 +140,7 @@ async function main(config: WorkerConfig): Promise<number> {
     },
   });
 
-  let resonateReachable = client.durability === "in-process";
+  let resonateReachable = false;
   const probe = async () => {
     metrics.heartbeatGapMax.set(client.heartbeatGapMaxMs() / 1000);
     resonateReachable = await probeResonate(client);
@@ -137,31 +161,45 @@ async function main(config: WorkerConfig): Promise<number> {
       };
     },
     registry: metrics.registry,
+    status: statusEndpoint(config.resonateUrl, client, config.promisePrefix, store.postgres),
   });
-  logger.info({ event: "http", port: http.port }, "serving /healthz, /readyz and /metrics");
+  logger.info(
+    { event: LOG_EVENTS.http, port: http.port },
+    "serving /healthz, /readyz, /metrics and /status/<recordId>",
+  );
 
   const done = Promise.withResolvers<number>();
   const shutdown = handleShutdownSignals({
     timeoutMs: config.shutdownTimeoutMs,
-    log: (message, fields) => logger.info({ event: "shutdown", ...fields }, message),
+    log: (message, fields) => logger.info({ event: LOG_EVENTS.shutdown, ...fields }, message),
     onShutdown: async () => {
       clearInterval(probeTimer);
-      await worker.stop(Math.floor(config.shutdownTimeoutMs / 2));
-      await producer.flush({ timeout: 5_000 }).catch(() => {});
-      await producer.disconnect().catch(() => {});
-      await client.resonate.stop().catch(() => {});
-      await http.close();
-      logger.info({ event: "stopped", exitCode }, "worker stopped");
+      // A second short of the bound, so the steps end before the shutdown timer exits the process.
+      const budgetMs = Math.max(1_000, config.shutdownTimeoutMs - 1_000);
+      await runShutdownSteps(
+        [
+          ...workerShutdownSteps({ worker, resonate: client.resonate, publishes, producer }, budgetMs),
+          { name: "store", run: () => store.close() },
+          { name: "http", run: () => http.close() },
+        ],
+        budgetMs,
+        (step, outcome, err) =>
+          logger.warn(
+            { event: LOG_EVENTS.shutdown, step, outcome, err },
+            `shutdown step ${step}: ${outcome}`,
+          ),
+      );
+      logger.info({ event: LOG_EVENTS.stopped, exitCode }, "worker stopped");
       done.resolve(exitCode);
     },
   });
   stopFatally = (reason) => void shutdown(reason);
 
   await withTimeout(
-    `joining consumer group ${config.groupId} at ${config.brokers}`,
-    CONNECT_TIMEOUT_MS,
+    `starting the consumer of group ${config.groupId} at ${config.brokers}`,
+    config.connectTimeoutMs,
     worker.start(),
-  );
+  ).catch((error: unknown) => failStart(`starting the consumer at ${config.brokers}`, error));
   const code = await done.promise;
   // librdkafka's threads can outlive disconnect; the work is done, so leave now, for sure.
   hardExit(code);

@@ -41,6 +41,19 @@ export const demoCli = {
       description: "Resonate server for the workers; unset = in-process network",
       schema: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
     }),
+    store: option({
+      flag: "store",
+      env: "RECORD_STORE",
+      description:
+        "simulated, or postgres: real rows in demo tables seeded for the run (DATABASE_URL, else a local PostgreSQL)",
+      schema: z.enum(["simulated", "postgres"]).default("simulated"),
+    }),
+    databaseUrl: option({
+      flag: "database-url",
+      env: "DATABASE_URL",
+      description: "with --store postgres: use this database instead of starting one",
+      schema: z.string().min(1).optional(),
+    }),
     seed: option({
       flag: "seed",
       description: "seed of the simulated store, for a reproducible run",
@@ -59,5 +72,5 @@ export const demoCli = {
     }),
   },
   epilog:
-    "Examples:\n  pnpm demo\n  pnpm demo -n 50 --batch-sleep-ms 500\n  RESONATE_URL=http://localhost:8001 KAFKA_BROKERS=localhost:19092 pnpm demo --workers 3",
+    "Examples:\n  pnpm demo\n  pnpm demo -n 50 --batch-sleep-ms 500\n  pnpm demo --store postgres\n  RESONATE_URL=http://localhost:8001 KAFKA_BROKERS=localhost:19092 pnpm demo --workers 3",
 } satisfies CliSpec<Record<string, ReturnType<typeof option>>>;

@@ -14,6 +14,7 @@ import {
 } from "@deletion/kafka";
 import type { AttemptEnd, DeletionRuntime, DeletionStart, Durability } from "@deletion/workflows";
 import type { Logger } from "pino";
+import { type DurabilityStrategy, durabilityStrategy } from "./durability.js";
 import type { WorkerMetrics } from "./metrics.js";
 import type { PartitionOffsets } from "./offset-tracker.js";
 import { reportPublishRefusal } from "./publish-refusals.js";
@@ -37,7 +38,7 @@ interface Where {
 export interface DispatcherOptions {
   runtime: DeletionRuntime;
   /** Decides when a record is safe to commit: promise created (server) or workflow finished. */
-  durability: Durability;
+  durability: Durability | DurabilityStrategy;
   /** Sends one dead letter; the dead-letter policy (size bound, retries, minimal form) wraps it. */
   publishDeadLetter: (deadLetter: DeadLetter) => Promise<void>;
   deadLetters?: DeadLetterPolicy;
@@ -52,6 +53,8 @@ export interface DispatcherOptions {
   retry: { initialDelayMs: number; maxDelayMs: number };
   /** Called whenever a record became safe (so the worker can resume paused partitions). */
   onSafe?: () => void;
+  /** Called whenever a workflow this worker started or attached to ended (see `running`). */
+  onRunningChanged?: () => void;
 }
 
 export interface DeadLetterPolicy {
@@ -81,7 +84,16 @@ export class Dispatcher {
   /** Record ids with a workflow this worker started and has not seen finish. */
   private readonly active = new Map<string, number>();
 
-  constructor(private readonly options: DispatcherOptions) {}
+  private readonly durability: DurabilityStrategy;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.durability = durabilityStrategy(options.durability);
+  }
+
+  /** Workflows this worker started or attached to and has not seen finish (the running bound). */
+  get running(): number {
+    return this.active.size;
+  }
 
   get startsInFlight(): number {
     return this.pendingStarts.size;
@@ -113,7 +125,7 @@ export class Dispatcher {
     void start
       .catch((err: unknown) =>
         this.options.logger.error(
-          { event: "unexpected_error", partition: message.partition, offset: message.offset, err },
+          { event: LOG_EVENTS.unexpectedError, partition: message.partition, offset: message.offset, err },
           "dispatch failed unexpectedly; the record stays uncommitted",
         ),
       )
@@ -141,7 +153,8 @@ export class Dispatcher {
     requestedAt: string,
     markSafe: () => void,
   ): Promise<void> {
-    const { logger, metrics, durability } = this.options;
+    const { logger, metrics } = this.options;
+    const { durability } = this;
     const attachedHere = (this.active.get(recordId) ?? 0) > 0;
     this.active.set(recordId, (this.active.get(recordId) ?? 0) + 1);
     const startedAt = performance.now();
@@ -173,34 +186,34 @@ export class Dispatcher {
     }
     metrics.dispatchLatency.observe((performance.now() - startedAt) / 1000);
     metrics.dispatched.inc();
-    if (durability === "server") markSafe();
+    if (durability.markSafeOnStart) markSafe();
 
     if (start.kind === "finished") {
       this.release(recordId);
       metrics.duplicates.inc();
       metrics.completed.labels(start.status).inc();
       logger.info(
-        { event: "duplicate", ...where, state: "finished", status: start.status },
+        { event: LOG_EVENTS.duplicate, ...where, state: "finished", status: start.status },
         start.status === "completed"
           ? "duplicate request: already deleted, not deleting again"
           : "duplicate request: a redelivery of the request whose deletion failed; only a new request retries it",
       );
-      if (durability === "in-process") markSafe();
+      if (durability.markSafeOnFinish) markSafe();
       return;
     }
     if (attachedHere || start.attached) {
       metrics.duplicates.inc();
       logger.info(
-        { event: "duplicate", ...where, state: "running" },
+        { event: LOG_EVENTS.duplicate, ...where, state: "running" },
         "duplicate request: attached to the running workflow",
       );
     } else if (start.retryOf) {
       logger.info(
-        { event: "dispatched", ...where, retryOf: start.retryOf },
+        { event: LOG_EVENTS.dispatched, ...where, retryOf: start.retryOf },
         `workflow started: deletion attempt ${start.attempt}, after ${start.retryOf} failed`,
       );
     } else {
-      logger.info({ event: "dispatched", ...where }, "workflow started");
+      logger.info({ event: LOG_EVENTS.dispatched, ...where }, "workflow started");
     }
 
     void start.end().then((end) => this.ended(message, where, end, markSafe));
@@ -211,13 +224,13 @@ export class Dispatcher {
       case "finished":
         this.release(where.recordId);
         this.options.metrics.completed.labels(end.outcome.status).inc();
-        if (this.options.durability === "in-process") markSafe();
+        if (this.durability.markSafeOnFinish) markSafe();
         return;
       case "foreign": {
         this.release(where.recordId);
         this.options.metrics.completed.labels("foreign").inc();
         // With a server the offset is already safe; in-process it becomes safe once dead-lettered.
-        const done = this.options.durability === "in-process" ? markSafe : () => {};
+        const done = this.durability.markSafeOnFinish ? markSafe : () => {};
         void this.foreign(message, where, end.reason, done).catch(() => {});
         return;
       }
@@ -260,10 +273,13 @@ export class Dispatcher {
   ): void {
     this.release(where.recordId);
     this.options.metrics.completed.labels("crashed").inc();
-    this.options.logger.error({ event: "workflow_crashed", ...where, err: error }, "workflow crashed");
+    this.options.logger.error(
+      { event: LOG_EVENTS.workflowCrashed, ...where, err: error },
+      "workflow crashed",
+    );
     const reason = `workflow crashed: ${error instanceof Error ? error.message : String(error)}`;
     // With a server the offset is already safe; in-process it becomes safe once dead-lettered.
-    const done = this.options.durability === "in-process" ? markSafe : () => {};
+    const done = this.durability.markSafeOnFinish ? markSafe : () => {};
     const deadLetter = deadLetterFor(message, { code: "WORKFLOW_FAILED", reason }, this.deadLetterBound);
     void this.deadLetter(deadLetter, done).catch(() => {});
   }
@@ -291,7 +307,7 @@ export class Dispatcher {
       onTransient: (error, attempt, nextDelayMs) =>
         logger.warn(
           {
-            event: "retrying",
+            event: LOG_EVENTS.retrying,
             what: "publish dead letter",
             attempt,
             nextDelayMs,
@@ -310,7 +326,7 @@ export class Dispatcher {
     metrics.deadLettered.labels(sent.reasonCode).inc();
     logger.warn(
       {
-        event: "dead_lettered",
+        event: LOG_EVENTS.deadLettered,
         partition: sent.source.partition,
         offset: sent.source.offset,
         reasonCode: sent.reasonCode,
@@ -355,7 +371,7 @@ export class Dispatcher {
       isStopped: () => this.stopping,
       onError: (error, attempt, nextDelayMs) =>
         this.options.logger.warn(
-          { event: "retrying", what, attempt, nextDelayMs, err: error },
+          { event: LOG_EVENTS.retrying, what, attempt, nextDelayMs, err: error },
           `${what} failed; retrying`,
         ),
     });
@@ -365,5 +381,6 @@ export class Dispatcher {
     const left = (this.active.get(recordId) ?? 1) - 1;
     if (left > 0) this.active.set(recordId, left);
     else this.active.delete(recordId);
+    this.options.onRunningChanged?.();
   }
 }

@@ -41,6 +41,22 @@ export class WorkerMetrics {
     help: "Records read but not yet safe to commit",
     registers: [this.registry],
   });
+  readonly running = new Gauge({
+    name: "deletor_running_workflows",
+    help: "Workflows this worker started or attached to and has not seen finish",
+    registers: [this.registry],
+  });
+  readonly heldPartitions = new Gauge({
+    name: "deletor_held_partitions",
+    help: "Partitions paused because a bound (in flight or running) was reached",
+    registers: [this.registry],
+  });
+  readonly commitFailures = new Counter({
+    name: "deletor_commit_failures_total",
+    help: "Offset commits that failed or were not answered in time (retried on the next tick), by reason",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
   readonly dispatchLatency = new Histogram({
     name: "deletor_dispatch_latency_seconds",
     help: "Time from reading a request to its durable promise existing",

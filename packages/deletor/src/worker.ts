@@ -1,19 +1,20 @@
 import { AsyncResource } from "node:async_hooks";
-import { type DeadLetter, TOPICS } from "@deletion/contracts";
-import {
-  type Admin,
-  type Consumer,
-  type Kafka,
-  KafkaJS,
-  type KafkaMessage,
-  type Producer,
-  publishDeadLetter,
-} from "@deletion/kafka";
-import type { DeletionRuntime, Durability } from "@deletion/workflows";
+import { type DeadLetter, LOG_EVENTS, TOPICS } from "@deletion/contracts";
+import { type Kafka, type Producer, publishDeadLetter } from "@deletion/kafka";
+import type { DeletionRuntime } from "@deletion/workflows";
 import type { Logger } from "pino";
+import { CommitScheduler } from "./commit-scheduler.js";
+import { KafkaConsumerLoop } from "./consumer-loop.js";
+import { type ConsumerPort, partitionKey, type TopicPartition } from "./consumer-port.js";
 import { type ConsumedMessage, DEFAULT_DEAD_LETTER_POLICY, Dispatcher } from "./dispatcher.js";
+import type { DurabilityStrategy } from "./durability.js";
+import { FlowControl } from "./flow-control.js";
+import { LagMonitor } from "./lag-monitor.js";
 import type { WorkerMetrics } from "./metrics.js";
-import { type CommitEntry, OffsetTracker } from "./offset-tracker.js";
+import { OffsetTracker } from "./offset-tracker.js";
+import { PartitionGate } from "./partition-gate.js";
+import { type Readiness, readinessOf } from "./readiness.js";
+import { warnIfGroupShared } from "./shared-group-warning.js";
 
 export interface WorkerTopics {
   input: string;
@@ -21,18 +22,24 @@ export interface WorkerTopics {
 }
 
 export interface DeletorWorkerOptions {
-  kafka: Kafka;
+  /** The consumer: made from `kafka` unless given (tests give a fake one). */
+  consumer?: ConsumerPort;
+  kafka?: Kafka;
   /** Shared with the completion publisher: one idempotent producer per process. */
   producer: Producer;
   runtime: DeletionRuntime;
-  durability: Durability;
+  durability: DurabilityStrategy;
   groupId: string;
   /** How long the group waits for a silent member before moving its partitions (default 45 s). */
   sessionTimeoutMs?: number;
   topics?: WorkerTopics;
   maxInFlight: number;
+  /** Workflows started or attached to and not yet seen finish (default: no bound). */
+  maxRunning?: number;
   batchSleepMs: number;
   commitIntervalMs: number;
+  /** A commit not answered within this long is abandoned and tried again (default 5 s). */
+  commitTimeoutMs?: number;
   logger: Logger;
   metrics: WorkerMetrics;
   /** How often to refresh the lag gauge from the broker's high watermarks. */
@@ -43,49 +50,56 @@ export interface DeletorWorkerOptions {
   onFatal?: (error: Error) => void;
 }
 
-export interface Readiness {
-  ready: boolean;
-  consumerConnected: boolean;
-  groupJoined: boolean;
-  assignedPartitions: number;
-  stopping: boolean;
-}
+export type { Readiness } from "./readiness.js";
 
-const { ERR__ASSIGN_PARTITIONS, ERR__REVOKE_PARTITIONS } = KafkaJS.ErrorCodes;
-
-type TopicPartition = { topic: string; partition: number };
+export const DEFAULT_COMMIT_TIMEOUT_MS = 5_000;
 
 /**
- * Kafka side of the worker: reads the request topic in a consumer group, hands every message to
- * the dispatcher without waiting for its workflow, commits only offsets that are safe, stops
- * reading while too many records are in flight, and on rebalance commits what is safe for the partitions
- * it loses before forgetting them.
+ * The Kafka side of the worker, put together: the consumer hands every message to the
+ * dispatcher without waiting for its workflow; the flow control holds partitions back at the
+ * in-flight and running bounds while the consumer keeps polling; the commit scheduler commits
+ * only safe offsets; a rebalance commits what is safe on the partitions lost, then forgets them.
  */
 export class DeletorWorker {
-  private readonly consumer: Consumer;
-  private readonly admin: Admin;
+  private readonly consumer: ConsumerPort;
   private readonly tracker = new OffsetTracker();
   private readonly dispatcher: Dispatcher;
+  private readonly flow: FlowControl;
+  private readonly gate: PartitionGate;
+  private readonly commits: CommitScheduler;
+  private readonly lag: LagMonitor;
   private readonly topics: WorkerTopics;
-  private connected = false;
   private groupJoined = false;
   private stopping = false;
-  /** Set while the consume loop waits for in-flight records to drop below the bound. */
-  private backpressure: PromiseWithResolvers<void> | undefined;
-  private commitTimer: NodeJS.Timeout | undefined;
-  private lagTimer: NodeJS.Timeout | undefined;
-  private committing: Promise<void> = Promise.resolve();
+  /** Resolved once nothing is in flight; for a shutdown that waits for running workflows. */
+  private idle: PromiseWithResolvers<void> | undefined;
 
   constructor(private readonly options: DeletorWorkerOptions) {
     this.topics = options.topics ?? { input: TOPICS.deletionRequests, deadLetters: TOPICS.deadLetters };
-    this.consumer = options.kafka.consumer({
-      kafkaJS: { groupId: options.groupId, fromBeginning: true, autoCommit: false },
-      "session.timeout.ms": options.sessionTimeoutMs ?? 45_000,
-      "heartbeat.interval.ms": Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 45_000) / 3)),
-      rebalance_cb: (error: { code: number }, assignment: TopicPartition[]) =>
-        this.onRebalance(error, assignment),
+    this.consumer = options.consumer ?? this.kafkaConsumer();
+    this.flow = new FlowControl({
+      maxInFlight: options.maxInFlight,
+      maxRunning: options.maxRunning ?? Number.MAX_SAFE_INTEGER,
     });
-    this.admin = options.kafka.admin();
+    this.gate = new PartitionGate(this.consumer);
+    this.commits = new CommitScheduler({
+      tracker: this.tracker,
+      commit: (entries) => this.consumer.commit(entries),
+      canCommit: () => this.consumer.connected,
+      intervalMs: options.commitIntervalMs,
+      timeoutMs: options.commitTimeoutMs ?? DEFAULT_COMMIT_TIMEOUT_MS,
+      logger: options.logger,
+      metrics: options.metrics,
+    });
+    this.lag = new LagMonitor({
+      topic: this.topics.input,
+      tracker: this.tracker,
+      highWatermarks: (topic) => this.consumer.highWatermarks(topic),
+      canRead: () => this.consumer.connected,
+      intervalMs: options.lagRefreshMs ?? 5_000,
+      metrics: options.metrics,
+      logger: options.logger,
+    });
     this.dispatcher = new Dispatcher({
       runtime: options.runtime,
       durability: options.durability,
@@ -100,211 +114,164 @@ export class DeletorWorker {
       // whose async context holds the client's reentrant lock, and a disconnect made from it
       // would not wait for the consume loop (it then fails on its pending pause).
       ...(options.onFatal ? { onUndeliverable: AsyncResource.bind(options.onFatal) } : {}),
-      onSafe: () => this.relieveBackpressure(),
+      onSafe: () => this.loadChanged(),
+      onRunningChanged: () => this.loadChanged(),
     });
   }
 
   async start(): Promise<void> {
-    const { logger } = this.options;
-    await this.consumer.connect();
-    await this.admin.connect();
-    this.connected = true;
-    await this.consumer.subscribe({ topics: [this.topics.input] });
-    await this.consumer.run({
-      eachMessage: async ({ topic, partition, message }) => this.onMessage(topic, partition, message),
+    await this.consumer.start({
+      onMessage: (message) => this.onMessage(message),
+      onAssigned: (partitions) => this.onAssigned(partitions),
+      onRevoked: (partitions) => this.onRevoked(partitions),
     });
-    this.commitTimer = setInterval(() => void this.commitSafe(), this.options.commitIntervalMs);
-    this.lagTimer = setInterval(() => void this.refreshLag(), this.options.lagRefreshMs ?? 5_000);
-    logger.info(
+    this.commits.start();
+    this.lag.start();
+    this.options.logger.info(
       {
-        event: "started",
+        event: LOG_EVENTS.started,
         groupId: this.options.groupId,
         topic: this.topics.input,
-        durability: this.options.durability,
-        maxInFlight: this.options.maxInFlight,
+        durability: this.options.durability.name,
+        maxInFlight: this.flow.bounds.maxInFlight,
+        maxRunning: this.options.maxRunning ?? null,
       },
       "worker consuming",
     );
   }
 
   readiness(): Readiness {
-    const assignedPartitions = this.connected ? this.consumer.assignment().length : 0;
-    return {
-      ready: this.connected && this.groupJoined && !this.stopping,
-      consumerConnected: this.connected,
+    return readinessOf({
+      connected: this.consumer.connected,
       groupJoined: this.groupJoined,
-      assignedPartitions,
+      assignedPartitions: this.consumer.assignment().length,
+      atBound: this.flow.closed,
       stopping: this.stopping,
-    };
+    });
+  }
+
+  /** Records read but not yet safe; workflows started here and not seen finish. */
+  get load(): { inFlight: number; running: number } {
+    return { inFlight: this.tracker.inFlight, running: this.dispatcher.running };
   }
 
   /**
    * Stop fetching, let in-flight starts finish, commit what is safe, disconnect; all within
-   * timeoutMs. With the in-process network a record is safe only when its workflow is done, so
-   * running workflows get the same time to finish: every one that does is not redelivered.
+   * timeoutMs (the commit and the disconnect each have their own bound inside it). Where the
+   * strategy says so (in-process promises), running workflows get the same time to finish: every
+   * one that does is not redelivered.
    */
   async stop(timeoutMs: number): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    const { logger } = this.options;
+    const { logger, durability } = this.options;
     const deadline = Date.now() + timeoutMs;
-    clearInterval(this.commitTimer);
-    clearInterval(this.lagTimer);
-    this.pauseAll();
-    this.relieveBackpressure();
+    this.commits.stop();
+    this.lag.stop();
+    this.gate.shut(this.consumer.assignment());
     await this.dispatcher.drain(timeoutMs);
-    if (this.options.durability === "in-process") {
-      while (this.tracker.inFlight > 0 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
+    if (durability.waitForRunningOnShutdown) await this.untilIdle(deadline - Date.now());
     this.dispatcher.stop();
-    await this.commitSafe();
+    const commitTimeoutMs = this.options.commitTimeoutMs ?? DEFAULT_COMMIT_TIMEOUT_MS;
+    await this.commits.commitSafe(
+      undefined,
+      Math.min(commitTimeoutMs, Math.max(1_000, deadline - Date.now())),
+    );
     logger.info(
-      { event: "stopping", inFlight: this.tracker.inFlight, unstarted: this.dispatcher.startsInFlight },
+      {
+        event: LOG_EVENTS.stopping,
+        inFlight: this.tracker.inFlight,
+        unstarted: this.dispatcher.startsInFlight,
+      },
       "committed what is safe; records still in flight will be redelivered",
     );
-    await this.consumer.disconnect().catch((err) => logger.warn({ err }, "consumer disconnect failed"));
-    await this.admin.disconnect().catch(() => {});
-    this.connected = false;
-  }
-
-  private async onMessage(topic: string, partition: number, message: KafkaMessage): Promise<void> {
-    const consumed: ConsumedMessage = {
-      topic,
-      partition,
-      offset: message.offset,
-      key: message.key ?? null,
-      value: message.value ?? null,
-      timestamp: message.timestamp,
-    };
-    this.dispatcher.accept(consumed, this.tracker.partition(topic, partition));
-    this.options.metrics.inFlight.set(this.tracker.inFlight);
-    if (this.tracker.inFlight >= this.options.maxInFlight && !this.stopping) await this.waitForCapacity();
-  }
-
-  /**
-   * Backpressure: the consume loop waits here (no further message is read, on any partition)
-   * until in-flight records drop to half the bound. The client's pause()/resume() is not used
-   * for this: with @confluentinc/kafka-javascript 1.10, pausing a partition with messages fetched
-   * ahead made it skip them, and partitions resumed after a few cycles stopped delivering.
-   * Waiting must stay shorter than the consumer's max poll interval (5 min), which holds while
-   * records finish or, with a server, while promises can be created.
-   */
-  private async waitForCapacity(): Promise<void> {
-    this.backpressure = Promise.withResolvers<void>();
-    this.options.logger.info(
-      { event: "paused", inFlight: this.tracker.inFlight },
-      "in-flight bound reached; waiting",
+    await bounded(this.consumer.disconnect(), Math.max(1_000, deadline - Date.now())).catch((err: unknown) =>
+      logger.warn({ err }, "consumer disconnect failed"),
     );
-    await this.backpressure.promise;
-    this.options.logger.info({ event: "resumed", inFlight: this.tracker.inFlight }, "resumed consuming");
   }
 
-  private relieveBackpressure(): void {
-    this.options.metrics.inFlight.set(this.tracker.inFlight);
-    // Resume at half the bound, so the consumer does not flap around the limit.
-    if (!this.backpressure || (!this.stopping && this.tracker.inFlight > this.options.maxInFlight / 2))
-      return;
-    this.backpressure.resolve();
-    this.backpressure = undefined;
+  private onMessage(message: ConsumedMessage): void {
+    const partition = { topic: message.topic, partition: message.partition };
+    // Refused while at a bound or stopping: its partition is paused and reads it again later.
+    if (!this.gate.admit(partition, message.offset)) return;
+    this.dispatcher.accept(message, this.tracker.partition(message.topic, message.partition));
+    this.loadChanged();
   }
 
-  /** On shutdown: stop fetching everything (nothing read from now on is accepted). */
-  private pauseAll(): void {
-    const assignment = this.connected ? this.consumer.assignment() : [];
-    if (assignment.length > 0) this.consumer.pause(groupByTopic(assignment));
-  }
-
-  /** Commits every partition whose safe position moved; serialised so commits never reorder. */
-  private commitSafe(only?: (p: TopicPartition) => boolean): Promise<void> {
-    this.committing = this.committing.then(async () => {
-      const entries = this.tracker.pendingCommits(only);
-      if (entries.length === 0 || !this.connected) return;
-      try {
-        await this.consumer.commitOffsets(entries);
-        this.tracker.markCommitted(entries);
-        this.recordCommitted(entries);
-        this.options.logger.debug({ event: "committed", entries }, "offsets committed");
-      } catch (err) {
-        this.options.logger.warn(
-          { event: "commit_failed", err, entries },
-          "offset commit failed; will retry",
-        );
-      }
-    });
-    return this.committing;
-  }
-
-  private recordCommitted(entries: CommitEntry[]): void {
-    for (const e of entries) {
-      this.options.metrics.committedOffset.labels(e.topic, String(e.partition)).set(Number(e.offset));
-    }
-  }
-
-  private async onRebalance(error: { code: number }, assignment: TopicPartition[]): Promise<void> {
-    const { logger } = this.options;
-    if (error.code === ERR__ASSIGN_PARTITIONS) {
-      this.groupJoined = true;
+  /** After every change of in-flight or running work: publish it and let the flow control act. */
+  private loadChanged(): void {
+    const { metrics, logger } = this.options;
+    const load = this.load;
+    metrics.inFlight.set(load.inFlight);
+    metrics.running.set(load.running);
+    if (load.inFlight === 0) this.idle?.resolve();
+    if (this.stopping) return;
+    const change = this.flow.update(load);
+    if (change?.kind === "close") {
+      this.gate.close();
       logger.info(
-        { event: "assigned", partitions: assignment.map((a) => a.partition) },
-        "partitions assigned",
+        { event: LOG_EVENTS.paused, bound: change.bound, ...load },
+        `${change.bound} bound reached; holding partitions, still polling`,
       );
-      if (this.options.durability === "in-process" && assignment.length > 0) this.warnIfShared(assignment);
-      return;
+    } else if (change?.kind === "open") {
+      this.gate.open();
+      logger.info({ event: LOG_EVENTS.resumed, ...load }, "below half of both bounds; reading again");
     }
-    if (error.code === ERR__REVOKE_PARTITIONS) {
-      const revoked = new Set(assignment.map((a) => `${a.topic}/${a.partition}`));
-      await this.commitSafe((p) => revoked.has(`${p.topic}/${p.partition}`));
-      for (const a of assignment) {
-        this.tracker.drop(a.topic, a.partition);
-        this.options.metrics.committedLag.remove(a.topic, String(a.partition));
-      }
-      logger.info({ event: "revoked", partitions: assignment.map((a) => a.partition) }, "partitions revoked");
-      this.relieveBackpressure(); // the dropped records no longer count against the bound
+    metrics.heldPartitions.set(this.gate.heldPartitions);
+  }
+
+  private onAssigned(partitions: TopicPartition[]): void {
+    this.groupJoined = true;
+    this.options.logger.info(
+      { event: LOG_EVENTS.assigned, partitions: partitions.map((a) => a.partition) },
+      "partitions assigned",
+    );
+    if (this.options.durability.warnIfShared) {
+      void warnIfGroupShared(
+        partitions.length,
+        () => this.consumer.partitionCount(this.topics.input),
+        this.options.logger,
+      );
     }
   }
 
-  /**
-   * Without a Resonate server each worker keeps its promises in its own memory, so a record
-   * redelivered to another worker would be deleted by both. Owning only some partitions means
-   * other members share this group: say so loudly.
-   */
-  private warnIfShared(assignment: TopicPartition[]): void {
-    void this.admin
-      .fetchTopicMetadata({ topics: [this.topics.input] })
-      .then((metadata) => {
-        const total = metadata[0]?.partitions.length ?? 0;
-        if (assignment.length < total) {
-          this.options.logger.warn(
-            { event: "shared_group_without_server", assigned: assignment.length, partitions: total },
-            "several workers share this group but no Resonate server is configured: a record moved between workers by a rebalance can be deleted twice. Set RESONATE_URL to run more than one worker.",
-          );
-        }
-      })
-      .catch(() => {});
+  /** Commits what is safe on the partitions lost (bounded by the commit timeout), then forgets them. */
+  private async onRevoked(partitions: TopicPartition[]): Promise<void> {
+    const revoked = new Set(partitions.map(partitionKey));
+    await this.commits.commitSafe((p) => revoked.has(partitionKey(p)));
+    for (const p of partitions) {
+      this.tracker.drop(p.topic, p.partition);
+      this.lag.forget(p.topic, p.partition);
+    }
+    this.gate.revoke(partitions);
+    this.options.logger.info(
+      { event: LOG_EVENTS.revoked, partitions: partitions.map((a) => a.partition) },
+      "partitions revoked",
+    );
+    this.loadChanged(); // the dropped records no longer count against the in-flight bound
   }
 
-  private async refreshLag(): Promise<void> {
-    const owned = this.tracker.owned();
-    if (owned.length === 0 || !this.connected) return;
-    try {
-      const offsets = await this.admin.fetchTopicOffsets(this.topics.input);
-      const high = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
-      for (const p of owned) {
-        const committed = p.committed;
-        const hw = high.get(p.partition);
-        if (committed === undefined || hw === undefined) continue;
-        this.options.metrics.committedLag.labels(p.topic, String(p.partition)).set(Number(hw - committed));
-      }
-    } catch (err) {
-      this.options.logger.debug({ err }, "could not refresh lag");
-    }
+  private untilIdle(timeoutMs: number): Promise<void> {
+    if (this.tracker.inFlight === 0 || timeoutMs <= 0) return Promise.resolve();
+    this.idle = Promise.withResolvers<void>();
+    return bounded(this.idle.promise, timeoutMs).catch(() => {});
+  }
+
+  private kafkaConsumer(): ConsumerPort {
+    if (!this.options.kafka) throw new Error("DeletorWorker needs either `consumer` or `kafka`");
+    return new KafkaConsumerLoop(this.options.kafka, {
+      groupId: this.options.groupId,
+      topic: this.topics.input,
+      ...(this.options.sessionTimeoutMs ? { sessionTimeoutMs: this.options.sessionTimeoutMs } : {}),
+    });
   }
 }
 
-function groupByTopic(assignment: TopicPartition[]): { topic: string; partitions: number[] }[] {
-  const byTopic = new Map<string, number[]>();
-  for (const a of assignment) byTopic.set(a.topic, [...(byTopic.get(a.topic) ?? []), a.partition]);
-  return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+/** Rejects when `work` has not settled within ms; the work itself goes on. */
+function bounded<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not done within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -11,6 +11,7 @@ import {
 } from "@deletion/kafka";
 import { type Broker, startBroker } from "@deletion/test-kit";
 import { watchCompletions } from "./completion-watch.js";
+import { type DemoDatabase, prepareDemoDatabase } from "./demo-database.js";
 import { RecordBoard } from "./record-board.js";
 import { renderSummary } from "./render.js";
 import { type DemoSummary, summarize } from "./summary.js";
@@ -28,6 +29,10 @@ export interface DemoOptions {
   resonateUrl?: string | undefined;
   /** Seed for the simulated store (reproducible runs). */
   seed?: number | undefined;
+  /** postgres: the workers delete real rows of demo tables seeded for the run's ids. */
+  store?: "simulated" | "postgres";
+  /** The database for --store postgres; not given: the test kit starts one for the run. */
+  databaseUrl?: string | undefined;
   timeoutMs: number;
   workerMainPath: string;
   /** Print the summary as one JSON line on stdout as well. */
@@ -72,6 +77,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       cleanups.push(() => broker.stop());
     }
     const brokers = broker.bootstrapServers;
+    let database: DemoDatabase | undefined;
+    if (options.store === "postgres") {
+      database = await prepareDemoDatabase(ids, options.databaseUrl, say);
+      cleanups.push(() => (database as DemoDatabase).stop());
+    }
     const kafka = createKafka({ brokers, clientId: `demo-${runId}` });
 
     const admin = kafka.admin();
@@ -105,6 +115,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
           LOG_LEVEL: "info",
           LOG_PRETTY: "false",
           ...(options.seed !== undefined ? { SIM_SEED: String(options.seed) } : {}),
+          ...(database ? database.workerEnv : {}),
         },
         onEvent: (event) => {
           if (event.event === "assigned") assigned.add(i);
@@ -142,6 +153,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     interrupted = options.signal.aborted;
     view.close(board.list(), Date.now() - started);
     if (!finished) say(interrupted ? "interrupted" : `timed out after ${options.timeoutMs} ms`);
+    if (database) say(`rows left of the requested records: ${await database.rowsLeft()}`);
   } catch (error) {
     if (!options.signal.aborted) throw error;
     interrupted = true;

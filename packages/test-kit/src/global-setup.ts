@@ -3,6 +3,7 @@ import type {} from "vitest";
 import type { TestProject } from "vitest/node";
 import { type ResonateServer, ResonateServerUnavailable, startResonateServer } from "./resonate-server.js";
 import { startBroker } from "./start-broker.js";
+import { startPostgres } from "./start-postgres.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -14,25 +15,32 @@ declare module "vitest" {
     resonateMetricsUrl: string;
     /** Why there is no server, when resonateUrl is "": server tests print it when they skip. */
     resonateUnavailable: string;
+    /** URL of the PostgreSQL server shared by the whole run (postgres://...). */
+    databaseUrl: string;
   }
 }
 
 /**
- * Vitest globalSetup: one broker and one Resonate server for the whole run. Tests read them
- * with `inject(...)`; processes they spawn inherit KAFKA_BROKERS. RESONATE_URL is not put in
+ * Vitest globalSetup: one broker, one Resonate server and one PostgreSQL for the whole run. Tests
+ * read them with `inject(...)`; processes they spawn inherit KAFKA_BROKERS. RESONATE_URL is not put in
  * the environment: which Resonate mode a spawned worker runs in is each test's choice.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const hadEnv = Object.hasOwn(process.env, "KAFKA_BROKERS");
-  const [broker, server] = await Promise.all([startBroker(), startSharedResonateServer()]);
+  const [broker, server, postgres] = await Promise.all([
+    startBroker(),
+    startSharedResonateServer(),
+    startPostgres(),
+  ]);
   project.provide("kafkaBrokers", broker.bootstrapServers);
   project.provide("resonateUrl", server.running?.url ?? "");
   project.provide("resonateMetricsUrl", server.running?.metricsUrl ?? "");
   project.provide("resonateUnavailable", server.unavailable);
+  project.provide("databaseUrl", postgres.url);
   process.env.KAFKA_BROKERS = broker.bootstrapServers;
   return async () => {
     if (!hadEnv) delete process.env.KAFKA_BROKERS;
-    await Promise.all([broker.stop(), server.running?.dispose()]);
+    await Promise.all([broker.stop(), server.running?.dispose(), postgres.stop()]);
   };
 }
 

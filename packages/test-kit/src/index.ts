@@ -22,4 +22,11 @@ export {
   type StartBrokerOptions,
   startBroker,
 } from "./start-broker.js";
+export {
+  POSTGRES_IMAGE,
+  type Postgres,
+  type PostgresKind,
+  type StartPostgresOptions,
+  startPostgres,
+} from "./start-postgres.js";
 export { uniqueName } from "./unique-name.js";

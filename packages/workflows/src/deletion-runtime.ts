@@ -114,7 +114,12 @@ export function registerDeletionWorkflow(
         return { kind: "foreign", ...rest };
       }
       const { attempt, promiseId } = decision;
-      const handle = await workflow.beginRun(promiseId, { ...request, attempt, ...(shape ? { shape } : {}) });
+      const handle = await workflow.beginRun(promiseId, {
+        ...request,
+        attempt,
+        softDelete: true,
+        ...(shape ? { shape } : {}),
+      });
       const expected = { recordId: request.recordId, attempt, promiseId };
       return {
         kind: "started",

@@ -1,7 +1,7 @@
-import type { DeadLetter, DeletionCompleted } from "@deletion/contracts";
+import { type DeadLetter, type DeletionCompleted, LOG_EVENTS } from "@deletion/contracts";
 import type { Context, RetryPolicy } from "@resonatehq/sdk";
 import { type CompletionPublisher, rethrowPublishError } from "./completion-publisher.js";
-import type { BatchResult, RecordStore } from "./record-store.js";
+import type { BatchResult, RecordStore, SoftDeleteResult } from "./record-store.js";
 import type { DeletionOutcome, DeletionWorkflowInput } from "./workflow-input.js";
 import type { WorkflowLogger } from "./workflow-logger.js";
 
@@ -58,6 +58,31 @@ export async function deleteBatchStep(
     return { ...result, attempt };
   } catch (error) {
     logger.warn({ event: "batch_failed", ...fields, err: errorMessage(error) }, "batch failed");
+    throw error;
+  }
+}
+
+/**
+ * Leaf step, the workflow's first: the store's soft delete (when it has one), so readers see the
+ * record gone before its rows are. Idempotent, so a replay after a crash before its checkpoint
+ * marks nothing new.
+ */
+export async function markDeletedStep(ctx: Context, input: DeletionWorkflowInput): Promise<SoftDeleteResult> {
+  const { store, logger } = dependencies(ctx);
+  if (!store.markDeleted) return { rowsMarked: 0 };
+  const fields = { ...position(input), attempt: ctx.info.attempt, stepId: ctx.id };
+  try {
+    const result = await store.markDeleted(input.recordId);
+    logger.info(
+      { event: LOG_EVENTS.softDeleted, ...fields, rowsMarked: result.rowsMarked },
+      "record marked deleted",
+    );
+    return result;
+  } catch (error) {
+    logger.warn(
+      { event: LOG_EVENTS.softDeleteFailed, ...fields, err: errorMessage(error) },
+      "soft delete failed",
+    );
     throw error;
   }
 }

@@ -1,7 +1,13 @@
 import type { Context } from "@resonatehq/sdk";
 import { deleteBatches } from "./batch-segments.js";
 import { PermanentPublishError } from "./completion-publisher.js";
-import { dependencies, errorMessage, publishCompletedStep, publishFailedStep } from "./deletion-steps.js";
+import {
+  dependencies,
+  errorMessage,
+  markDeletedStep,
+  publishCompletedStep,
+  publishFailedStep,
+} from "./deletion-steps.js";
 import { PermanentDeletionError } from "./record-store.js";
 import type { DeletionOutcome, DeletionWorkflowInput } from "./workflow-input.js";
 
@@ -38,6 +44,8 @@ export function* deletionWorkflow(
   // The publisher retries transient failures itself; one refused for good fails the step at once.
   const publish = ctx.options({ nonRetryableErrors: [PermanentPublishError] });
   try {
+    // Soft delete first, as its own checkpoint: readers see the record gone before any batch runs.
+    if (input.softDelete) yield* ctx.run(markDeletedStep, input, retry);
     // Adds each finished batch to the outcome as it goes, so a failure reports the ones before it.
     yield* deleteBatches(ctx, input, outcome, retry);
   } catch (error) {

@@ -1,7 +1,9 @@
 export * from "./attempts.js";
 export { BatchFailedError, DELETION_SEGMENT_NAME, deletionSegmentWorkflow } from "./batch-segments.js";
+export * from "./compacting-local-network.js";
 export { type CompletionPublisher, PermanentPublishError } from "./completion-publisher.js";
 export * from "./deletion-runtime.js";
+export * from "./deletion-status.js";
 export { DELETION_WORKFLOW_NAME, deletionWorkflow } from "./deletion-workflow.js";
 export * from "./guarded-network.js";
 export * from "./heartbeat-watch.js";

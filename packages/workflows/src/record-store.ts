@@ -19,6 +19,17 @@ export interface BatchContext {
  */
 export interface RecordStore {
   deleteBatch(recordId: string, context: BatchContext): Promise<BatchResult>;
+  /**
+   * The soft delete, run once as the workflow's first step before any batch: flags the record so
+   * readers see it gone at once. Must be idempotent (it runs again after a crash before its
+   * checkpoint); a record that does not exist marks nothing. Stores without one skip the step.
+   */
+  markDeleted?(recordId: string): Promise<SoftDeleteResult>;
+}
+
+/** What markDeleted did: 0 rows for a record that is already flagged, gone or never existed. */
+export interface SoftDeleteResult {
+  rowsMarked: number;
 }
 
 /** A failure worth retrying (timeout, lock, lost connection): the step is retried with backoff. */

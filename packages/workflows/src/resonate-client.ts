@@ -1,12 +1,12 @@
 import { LOG_EVENTS } from "@deletion/contracts";
 import {
   ConsoleLogger,
-  LocalNetwork,
   type Logger,
   type LogLevel,
   Resonate,
   ResonateTimeoutException,
 } from "@resonatehq/sdk";
+import { CompactingLocalNetwork, DEFAULT_FINISHED_KEPT } from "./compacting-local-network.js";
 import { GuardedHttpNetwork, type ResonateHealth, type ServerGuardOptions } from "./guarded-network.js";
 import { HeartbeatWatch } from "./heartbeat-watch.js";
 
@@ -25,6 +25,11 @@ export interface ResonateClientConfig {
    * default: the SDK's console logger.
    */
   logger?: Logger;
+  /**
+   * In-process network only: finished workflows whose outcome stays known to this process
+   * (default 100,000); see CompactingLocalNetwork.
+   */
+  inProcessFinishedKept?: number;
   /** How a server that keeps failing is waited for and reported (defaults: 1 s doubling to 30 s; 30 s). */
   serverBackoff?: Pick<ServerGuardOptions, "initialDelayMs" | "maxDelayMs" | "reportEveryMs">;
 }
@@ -99,7 +104,11 @@ export function createResonateClient(config: ResonateClientConfig): ResonateClie
   }
   // The network is passed explicitly: otherwise the SDK would fall back to a RESONATE_URL
   // found in the environment, and configuration is the app's job, not the SDK's.
-  const network = new LocalNetwork({ pid: config.pid, group: config.group });
+  const network = new CompactingLocalNetwork({
+    pid: config.pid,
+    group: config.group,
+    keepFinished: config.inProcessFinishedKept ?? DEFAULT_FINISHED_KEPT,
+  });
   return {
     resonate: new Resonate({ ...common, network }),
     durability: "in-process",

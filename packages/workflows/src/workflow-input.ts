@@ -14,12 +14,20 @@ export const DeletionWorkflowInputSchema = z.object({
   batchSleepMs: z.number().int().nonnegative(),
   /** How the pause is taken and how long a segment is; absent in workflows of earlier versions. */
   shape: WorkflowShapeSchema.optional(),
+  /**
+   * The first step is the store's soft delete. Absent in workflows of earlier versions, whose
+   * replays must not meet a step they never ran.
+   */
+  softDelete: z.literal(true).optional(),
 });
 
 export type DeletionWorkflowInput = z.infer<typeof DeletionWorkflowInputSchema>;
 
 /** What a request asks for; the runtime decides which attempt answers it. */
-export const DeletionRequestInputSchema = DeletionWorkflowInputSchema.omit({ attempt: true });
+export const DeletionRequestInputSchema = DeletionWorkflowInputSchema.omit({
+  attempt: true,
+  softDelete: true,
+});
 
 export type DeletionRequestInput = z.infer<typeof DeletionRequestInputSchema>;
 

@@ -181,6 +181,9 @@ export function parseImageRef(ref: string): ImageRef {
 export function isPinned(ref: string): boolean {
   const image = parseImageRef(ref);
   if (image.digest && /^sha256:[0-9a-f]{64}$/.test(image.digest)) return true;
+  // PostgreSQL numbers its releases MAJOR.MINOR (since 10): "18.4" is one exact release, "18" floats.
+  if (/(^|\/)postgres$/.test(image.repository) && image.tag !== undefined)
+    return /^\d+\.\d+(-[0-9A-Za-z.]+)?$/.test(image.tag);
   return image.tag !== undefined && /^v?\d+\.\d+\.\d+([-+.][0-9A-Za-z.-]+)?$/.test(image.tag);
 }
 

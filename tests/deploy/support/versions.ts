@@ -12,6 +12,8 @@ export const PINNED_IMAGES = {
   redpanda: "docker.redpanda.com/redpandadata/redpanda:v26.2.7",
   /** Redpanda Console v3 (v2 is replaced; v3 is configured with v3 keys). */
   "redpanda-console": "docker.redpanda.com/redpandadata/console:v3.14.0",
+  /** PostgreSQL 18.4: the record store's database and the Resonate server's storage. */
+  postgres: "postgres:18.4",
 } as const;
 
 export type PinnedService = keyof typeof PINNED_IMAGES;

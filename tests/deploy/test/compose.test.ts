@@ -177,15 +177,13 @@ describe("resonate", () => {
     expect(hostPortFor(resonate, resonatePort)).toBe(8001);
   });
 
-  it("keeps its SQLite file on a named volume", () => {
-    const dbPath = flagValue(resonateArgs, "--storage-sqlite-path");
-    expect(dbPath, "--storage-sqlite-path is not set").toBeDefined();
-    const mounts = (resonate.volumes ?? []).map((v) =>
-      typeof v === "string" ? { source: v.split(":")[0], target: v.split(":")[1] } : v,
-    );
-    const mount = mounts.find((m) => m.target && dbPath?.startsWith(`${m.target}/`));
-    expect(mount, `no volume holds ${dbPath}`).toBeDefined();
-    expect(Object.keys(compose.volumes ?? {})).toContain(mount?.source);
+  it("keeps its promises in the postgres service's resonate database, and waits for it", () => {
+    expect(flagValue(resonateArgs, "--storage-type")).toBe("postgres");
+    const url = new URL(flagValue(resonateArgs, "--storage-postgres-url") ?? "postgres://(unset)");
+    expect(url.hostname).toBe("postgres");
+    expect(url.pathname).toBe("/resonate");
+    expect(dependsOn(resonate).postgres).toBe("service_healthy");
+    expect(readText("deploy/postgres/init/10-resonate-database.sql")).toMatch(/CREATE DATABASE resonate;/);
   });
 
   it("is health-checked with the image's wget on /health of its own port", () => {
@@ -200,6 +198,30 @@ describe("resonate", () => {
 
   it("is restarted unless stopped by hand", () => {
     expect(resonate.restart).toBe("unless-stopped");
+  });
+});
+
+describe("postgres", () => {
+  const postgres = service(compose, "postgres");
+
+  it("keeps its data on a named volume, is health-checked and restarted unless stopped", () => {
+    const mounts = (postgres.volumes ?? []).map((v) => (typeof v === "string" ? v.split(":")[0] : v.source));
+    expect(Object.keys(compose.volumes ?? {})).toContain(mounts[0]);
+    expect(hasHealthcheck(postgres)).toBe(true);
+    expect(postgres.restart).toBe("unless-stopped");
+  });
+
+  it("is the workers' database: the URL names the service and the database it creates", () => {
+    const url = new URL(workerConfig.databaseUrl ?? "postgres://(unset)");
+    expect(url.hostname).toBe("postgres");
+    expect(url.pathname).toBe(`/${envOf(postgres).POSTGRES_DB}`);
+    expect(url.username).toBe(envOf(postgres).POSTGRES_USER);
+    expect(dependsOn(worker).postgres).toBe("service_healthy");
+  });
+
+  it("the workers delete simulated rows unless told otherwise, and know the demo tables", () => {
+    expect(workerConfig.store).toBe("simulated");
+    expect(workerConfig.tables.map((t) => t.table)).toEqual(["order_lines", "orders", "customers"]);
   });
 });
 

@@ -33,6 +33,8 @@ const APP_OF_SERVICE: Record<string, string> = {
   worker: "@deletion/deletor-worker",
   "topic-setup": "@deletion/topic-setup",
   producer: "@deletion/producer",
+  seed: "@deletion/seed",
+  status: "@deletion/status",
 };
 
 const compose = loadCompose();

@@ -34,6 +34,11 @@ describe("pinned third-party images", () => {
     expect(parseImageRef(service(compose, "redpanda-console").image ?? "").tag).toMatch(/^v3\.\d+\.\d+$/);
   });
 
+  it("the test kit's PostgreSQL container uses the same image as compose", () => {
+    const source = readText("packages/test-kit/src/start-postgres.ts");
+    expect(/export const POSTGRES_IMAGE = "([^"]+)"/.exec(source)?.[1]).toBe(PINNED_IMAGES.postgres);
+  });
+
   it("the test kit's Redpanda container uses the same image as compose", () => {
     const source = readText("packages/test-kit/src/start-broker.ts");
     const constant = /export const REDPANDA_IMAGE = "([^"]+)"/.exec(source)?.[1];

@@ -4,7 +4,7 @@ import { delimiter, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { appEntry, repoRoot } from "../support/index.js";
 
-const APPS = ["deletor-worker", "producer", "topic-setup", "demo", "redrive"];
+const APPS = ["deletor-worker", "producer", "topic-setup", "demo", "redrive", "seed", "status"];
 
 const majorOf = (version: string): number => Number.parseInt(version.replace(/^v/, ""), 10);
 

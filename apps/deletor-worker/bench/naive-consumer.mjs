@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// The pattern of the Resonate Kafka examples, for comparison with the worker: inside eachMessage,
+// one awaited beginRun per message, so the next message is read only once the previous workflow's
+// promise exists. Same workflow, same simulated store, same server as the worker. Offsets are
+// committed automatically, as in those examples. Configured through the environment by
+// server-cost.mjs; runs until killed.
+import { decodeDeletionRequested } from "@deletion/contracts";
+import { createKafka } from "@deletion/kafka";
+import {
+  createResonateClient,
+  DELETION_WORKFLOW_NAME,
+  PromiseIds,
+  registerDeletionWorkflow,
+  SimulatedRecordStore,
+  workflowShape,
+} from "@deletion/workflows";
+
+const env = process.env;
+const client = createResonateClient({
+  url: env.RESONATE_URL,
+  group: env.RESONATE_GROUP,
+  pid: `naive-${process.pid}`,
+  ttlMs: 30_000,
+  logLevel: "error",
+});
+const shape = { batchPause: env.BATCH_PAUSE ?? "throttle", segmentGroup: env.RESONATE_GROUP };
+registerDeletionWorkflow(client.resonate, {
+  store: new SimulatedRecordStore({ seed: Number(env.SIM_SEED ?? 1) }),
+  publisher: { publishCompleted: async () => {}, publishFailed: async () => {} },
+  shape,
+});
+const ids = new PromiseIds();
+const batchSleepMs = Number(env.BATCH_SLEEP_MS ?? 5000);
+
+const consumer = createKafka({ brokers: env.KAFKA_BROKERS, clientId: "naive-consumer" }).consumer({
+  kafkaJS: { groupId: env.KAFKA_GROUP_ID, fromBeginning: true },
+});
+await consumer.connect();
+await consumer.subscribe({ topics: [env.INPUT_TOPIC] });
+await consumer.run({
+  eachMessage: async ({ topic, partition, message }) => {
+    const decoded = decodeDeletionRequested(message.value, { fallbackRequestedAt: new Date() });
+    if (!decoded.ok) return;
+    const { recordId, requestedAt } = decoded.value.request;
+    await client.resonate.beginRun(ids.of(recordId, 1), DELETION_WORKFLOW_NAME, {
+      recordId,
+      attempt: 1,
+      requestedAt,
+      source: { topic, partition, offset: message.offset },
+      batchSleepMs,
+      shape: workflowShape(shape),
+    });
+  },
+});
+console.error("naive consumer running");

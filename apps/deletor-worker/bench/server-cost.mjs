@@ -1,0 +1,554 @@
+#!/usr/bin/env node
+// Benchmarks against a real Resonate server: the test kit's (the pinned v0.9.8 binary, SQLite, its
+// default flags), a fresh one per measurement so runs do not share a database.
+//
+//  ops       server requests per record, by kind, counted from the server's own metrics
+//            (resonate_request_total) before and after records of exactly 1, 10, 100 and 500
+//            batches (no transient errors), for the old workflow shape ("before": a durable sleep
+//            after every batch, one workflow) and both pauses of the new one;
+//  dispatch  requests from the topic to durably started workflows, counted on the server
+//            (task.create over time): this worker against the naive pattern (one awaited
+//            beginRun per message), 3,000 requests on 6 partitions, batch pause 5 s;
+//  ceiling   the server's own promise.create rate with 1, 16, 64 and 256 requests in flight.
+//
+// Writes bench/results/server-bench.{json,md} and requests-per-record.svg at the repository root.
+// Nothing here is a test: the numbers depend on the machine and on what else runs on it.
+//
+// Usage: node bench/server-cost.mjs [--only ops,dispatch,ceiling] [--reps 3] [--count 3000] [--full]
+//   --full: also the durable pause at 500 batches (about 10 minutes more: one resume a second).
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import os from "node:os";
+import { parseArgs } from "node:util";
+import { createIdempotentProducer, createKafka, ensureTopics, produceDeletionRequests } from "@deletion/kafka";
+import { scrapeResonateRequests, startBroker, startResonateServer, uniqueName } from "@deletion/test-kit";
+import {
+  createResonateClient,
+  registerDeletionWorkflow,
+  SimulatedRecordStore,
+  UNSEGMENTED_DURABLE_SLEEPS,
+} from "@deletion/workflows";
+import { logLogChart } from "./svg-plot.mjs";
+
+const { values } = parseArgs({
+  args: process.argv.slice(2).filter((arg) => arg !== "--"),
+  options: {
+    only: { type: "string", default: "ops,dispatch,ceiling" },
+    reps: { type: "string", default: "3" },
+    count: { type: "string", default: "3000" },
+    full: { type: "boolean", default: false },
+  },
+});
+const sections = new Set(values.only.split(",").map((s) => s.trim()));
+const reps = Number(values.reps);
+const count = Number(values.count);
+if (![...sections].every((s) => ["ops", "dispatch", "ceiling"].includes(s)) || !(reps >= 1) || !(count >= 1)) {
+  console.error("server-cost: --only takes ops,dispatch,ceiling; --reps and --count positive integers");
+  process.exit(2);
+}
+
+const resultsDir = new URL("../../../bench/results/", import.meta.url);
+const log = (message) => console.error(`[server-bench] ${message}`);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const spread = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs), runs: xs.length });
+const round = (x, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+async function serverVersion(server) {
+  const binary = /binary \(([^;]+);/.exec(server.description)?.[1];
+  if (!binary) return server.description;
+  const child = spawn(binary, ["--version"]);
+  let out = "";
+  child.stdout.on("data", (d) => {
+    out += d;
+  });
+  await new Promise((resolve) => child.once("exit", resolve));
+  return out.trim() || binary;
+}
+
+/** Requests per kind the server answered while `work` ran. */
+async function countRequests(server, work) {
+  const before = await scrapeResonateRequests(server.metricsUrl);
+  const value = await work();
+  const after = await scrapeResonateRequests(server.metricsUrl);
+  const delta = {};
+  for (const [kind, n] of after) if (n - (before.get(kind) ?? 0) > 0) delta[kind] = n - (before.get(kind) ?? 0);
+  return { delta, value };
+}
+
+// ---------------------------------------------------------------------------------------------
+// ops: server requests per record
+
+/** Before = the old shape, still in the code for the workflows it started (see workflow-shape.ts). */
+const SHAPES = [
+  { name: "before", label: "before: durable sleep after each batch, one workflow", shape: UNSEGMENTED_DURABLE_SLEEPS },
+  { name: "throttle", label: "after, --batch-pause throttle (default)", shape: { batchPause: "throttle" } },
+  { name: "durable", label: "after, --batch-pause durable", shape: { batchPause: "durable" } },
+];
+const OPS_BATCHES = [1, 10, 100, 500];
+/**
+ * The throttle's requests do not depend on its pause, so it runs with a small one. A durable pause
+ * must outlast the requests that lead to the suspend (else the timer is already due and nothing
+ * suspends), so those run with 200 ms, and resume on the server's timeout scan (once a second).
+ */
+const OPS_PAUSE_MS = { before: 200, throttle: 5, durable: 200 };
+
+/**
+ * The old shape's requests for b batches, given its measured cost at one batch: every resume
+ * replays the generator and fences every earlier sleep again (b²/2 + 5b/2 + 1 fences instead of
+ * the 3b + 1 a first pass needs, checked in the issue and below), plus one suspend and one claim
+ * per sleep.
+ */
+const beforeFormula = (b, atOne) => atOne + b ** 2 / 2 + 4.5 * b - 5;
+
+function opsPlan(shapeName, batches) {
+  if (shapeName === "before" && batches >= 500) return undefined; // ~127,000 requests a record
+  if (shapeName === "durable" && batches >= 500 && !values.full) return undefined;
+  const rounds = batches >= 100 && shapeName !== "throttle" ? 1 : reps;
+  return { rounds, records: batches >= 100 ? 2 : 3 };
+}
+
+async function opsForShape(spec) {
+  const server = await startResonateServer({ kind: "binary", controllable: true });
+  const group = uniqueName("bench-ops");
+  const client = createResonateClient({ url: server.url, group, pid: `${group}-1`, ttlMs: 30_000, logLevel: "error" });
+  const fixed = new Map();
+  const runtime = registerDeletionWorkflow(client.resonate, {
+    store: new SimulatedRecordStore({ transientErrorRate: 0, fixedBatches: fixed }),
+    publisher: { publishCompleted: async () => {}, publishFailed: async () => {} },
+    shape: spec.shape === UNSEGMENTED_DURABLE_SLEEPS ? spec.shape : { ...spec.shape, segmentGroup: group },
+  });
+  const points = [];
+  try {
+    await sleep(500); // the poll connection
+    for (const batches of OPS_BATCHES) {
+      const plan = opsPlan(spec.name, batches);
+      if (!plan) continue;
+      const rounds = [];
+      for (let r = 0; r < plan.rounds; r++) {
+        const ids = Array.from({ length: plan.records }, (_, i) => `${group}-b${batches}-r${r}-${i}`);
+        for (const id of ids) fixed.set(id, batches);
+        const started = performance.now();
+        const { delta } = await countRequests(server, () =>
+          Promise.all(
+            ids.map(async (recordId, i) => {
+              const start = await runtime.begin({
+                recordId,
+                requestedAt: new Date().toISOString(),
+                source: { topic: "bench", partition: 0, offset: String(i) },
+                batchSleepMs: OPS_PAUSE_MS[spec.name],
+              });
+              const end = start.kind === "started" ? await start.end() : start;
+              if (end.kind !== "finished" || end.outcome.batches !== batches)
+                throw new Error(`record ${recordId}: ${JSON.stringify(end)}`);
+            }),
+          ),
+        );
+        const seconds = (performance.now() - started) / 1000;
+        const perKind = Object.fromEntries(Object.entries(delta).map(([k, n]) => [k, n / plan.records]));
+        const total = Object.values(perKind).reduce((a, b) => a + b, 0);
+        rounds.push({ total, perKind, seconds, recordsPerSecond: plan.records / seconds });
+      }
+      const kinds = [...new Set(rounds.flatMap((r) => Object.keys(r.perKind)))].sort();
+      const point = {
+        batches,
+        records: plan.records,
+        total: spread(rounds.map((r) => r.total)),
+        perBatch: round(median(rounds.map((r) => r.total)) / batches, 2),
+        perKind: Object.fromEntries(kinds.map((k) => [k, median(rounds.map((r) => r.perKind[k] ?? 0))])),
+        recordsPerSecond: spread(rounds.map((r) => r.recordsPerSecond)),
+      };
+      points.push(point);
+      log(`ops ${spec.name} ${batches} batches: ${round(point.total.median)} requests a record ${JSON.stringify(point.perKind)}`);
+    }
+  } finally {
+    await client.resonate.stop();
+    await server.dispose();
+  }
+  return { name: spec.name, label: spec.label, points };
+}
+
+async function ops() {
+  log(`ops: records of ${OPS_BATCHES.join(", ")} batches, pauses ${JSON.stringify(OPS_PAUSE_MS)} ms, no transient errors`);
+  // The throttle runs alone (its records per second mean something); the other two wait on the
+  // server's 1 s timeout scan, not on the CPU, so they share the time, each with its own server.
+  const throttle = await opsForShape(SHAPES[1]);
+  const [before, durable] = await Promise.all([opsForShape(SHAPES[0]), opsForShape(SHAPES[2])]);
+  const atOne = before.points.find((p) => p.batches === 1)?.total.median ?? 8;
+  for (const p of before.points) {
+    const expected = beforeFormula(p.batches, atOne);
+    p.formula = expected;
+    if (Math.abs(p.total.median - expected) > 0.5)
+      log(`note: the old shape cost ${p.total.median} at ${p.batches} batches; the formula says ${expected}`);
+  }
+  return {
+    pauseMs: OPS_PAUSE_MS,
+    shapes: [before, throttle, durable],
+    beforeExtrapolated: OPS_BATCHES.filter((b) => !before.points.some((p) => p.batches === b)).map((batches) => ({
+      batches,
+      total: beforeFormula(batches, atOne),
+    })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// dispatch: this worker against the naive pattern
+
+const DISPATCH_PARTITIONS = 6;
+
+async function produceRequests(broker, topic, idPrefix) {
+  const kafka = createKafka({ brokers: broker.bootstrapServers, clientId: "server-bench" });
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, [{ name: topic, partitions: DISPATCH_PARTITIONS, replicationFactor: 1 }], 30_000);
+  await admin.disconnect();
+  const producer = createIdempotentProducer(kafka);
+  await producer.connect();
+  await produceDeletionRequests(producer, { topic, count, idPrefix });
+  await producer.disconnect();
+}
+
+/** CPU seconds a process has used so far (Linux /proc; undefined elsewhere). */
+async function cpuSeconds(pid) {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime, fields 14 and 15 of the whole line, in clock ticks (100 a second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Polls the server's task.create count until `count` more were answered; the start time series. */
+async function watchStarts(server, child) {
+  const base = (await scrapeResonateRequests(server.metricsUrl)).get("task.create") ?? 0;
+  let exited = false;
+  child.once("exit", () => {
+    exited = true;
+  });
+  const series = [];
+  const deadline = performance.now() + 600_000;
+  for (;;) {
+    const now = performance.now();
+    const counts = await scrapeResonateRequests(server.metricsUrl);
+    const started = (counts.get("task.create") ?? 0) - base;
+    series.push([now, started]);
+    if (started >= count) break;
+    if (exited) throw new Error(`the dispatcher exited after ${started} starts`);
+    if (now > deadline) throw new Error(`only ${started} of ${count} started in 10 minutes`);
+    await sleep(100);
+  }
+  const first = series.find(([, n]) => n > 0);
+  const last = series.at(-1);
+  const seconds = (last[0] - first[0]) / 1000;
+  const inFirst5s = series.filter(([t]) => t - first[0] <= 5_000).at(-1)[1];
+  return { seconds, perSecond: count / seconds, inFirst5s, firstStartAt: first[0] };
+}
+
+async function dispatchRun(broker, mode) {
+  const server = await startResonateServer({ kind: "binary", controllable: true });
+  const base = uniqueName(`bench-${mode}`);
+  const topic = `${base}.requests`;
+  try {
+    await produceRequests(broker, topic, base);
+    const env = {
+      ...process.env,
+      KAFKA_BROKERS: broker.bootstrapServers,
+      INPUT_TOPIC: topic,
+      KAFKA_GROUP_ID: `${base}.workers`,
+      RESONATE_URL: server.url,
+      RESONATE_GROUP: `${base}.resonate`,
+      BATCH_SLEEP_MS: "5000",
+      SIM_SEED: "1",
+    };
+    const entry =
+      mode === "worker"
+        ? [new URL("../dist/main.js", import.meta.url).pathname]
+        : [new URL("./naive-consumer.mjs", import.meta.url).pathname];
+    const child = spawn(process.execPath, entry, {
+      env: {
+        ...env,
+        OUTPUT_TOPIC: `${base}.completions`,
+        DEAD_LETTER_TOPIC: `${base}.dlq`,
+        HTTP_PORT: "0",
+        LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    try {
+      // The dispatcher's own CPU while it dispatches: near 1.0 means its one thread sets the pace.
+      const cpuBefore = await cpuSeconds(child.pid);
+      const { delta, value } = await countRequests(server, () => watchStarts(server, child));
+      const cpuAfter = await cpuSeconds(child.pid);
+      const cpu =
+        cpuBefore !== undefined && cpuAfter !== undefined
+          ? round((cpuAfter - cpuBefore) / ((performance.now() - value.firstStartAt) / 1000), 2)
+          : undefined;
+      return { ...value, dispatcherCpu: cpu, requestsWhileDispatching: delta };
+    } finally {
+      child.kill("SIGKILL");
+      await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", resolve)));
+    }
+  } finally {
+    await server.dispose();
+  }
+}
+
+async function dispatch() {
+  const broker = await startBroker();
+  log(`dispatch: ${count} requests on ${DISPATCH_PARTITIONS} partitions, ${broker.kind} broker, batch pause 5 s`);
+  const runs = { worker: [], naive: [] };
+  try {
+    for (let r = 0; r < reps; r++) {
+      for (const mode of ["worker", "naive"]) {
+        const run = await dispatchRun(broker, mode);
+        runs[mode].push(run);
+        log(
+          `dispatch ${mode} run ${r + 1}: ${round(run.perSecond)} starts/s (${run.inFirst5s} in the first 5 s), its CPU ${run.dispatcherCpu} of a core`,
+        );
+      }
+    }
+  } finally {
+    await broker.stop();
+  }
+  const summary = (mode) => ({
+    perSecond: spread(runs[mode].map((r) => r.perSecond)),
+    inFirst5s: spread(runs[mode].map((r) => r.inFirst5s)),
+    dispatcherCpu: spread(runs[mode].map((r) => r.dispatcherCpu ?? 0)),
+    runs: runs[mode],
+  });
+  return { count, partitions: DISPATCH_PARTITIONS, broker: broker.kind, worker: summary("worker"), naive: summary("naive") };
+}
+
+// ---------------------------------------------------------------------------------------------
+// ceiling: the server's own promise.create rate
+
+const CEILING_CONCURRENCY = [1, 16, 64, 256];
+const CEILING_SECONDS = 3;
+
+/** The request bodies of the SDK's protocol (version "2026-04-01", as SDK 0.11.5 sends it). */
+const CEILING_REQUESTS = {
+  "promise.create": (id) => ({
+    kind: "promise.create",
+    head: { corrId: randomUUID(), version: "2026-04-01" },
+    data: { id, timeoutAt: Date.now() + 3_600_000, param: { headers: {}, data: "" }, tags: {} },
+  }),
+  // What beginRun sends: a promise and its task, claimed by the sender (here for an hour).
+  "task.create": (id) => ({
+    kind: "task.create",
+    head: { corrId: randomUUID(), version: "2026-04-01" },
+    data: {
+      pid: "bench-ceiling",
+      ttl: 3_600_000,
+      action: {
+        kind: "promise.create",
+        head: { corrId: randomUUID(), version: "2026-04-01" },
+        data: {
+          id,
+          timeoutAt: Date.now() + 3_600_000,
+          param: { headers: {}, data: "" },
+          tags: {
+            "resonate:origin": id,
+            "resonate:branch": id,
+            "resonate:parent": id,
+            "resonate:scope": "global",
+            // Nobody polls this group: the task stays claimed by the sender and is never delivered.
+            "resonate:target": "poll://any@bench-ceiling-nobody",
+          },
+        },
+      },
+    },
+  }),
+};
+
+async function createRate(url, kind, concurrency) {
+  const end = performance.now() + CEILING_SECONDS * 1000;
+  let done = 0;
+  const loop = async () => {
+    while (performance.now() < end) {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(CEILING_REQUESTS[kind](`bench-ceiling/${randomUUID()}`)),
+      });
+      const text = await response.text();
+      if (response.status !== 200) throw new Error(`${kind} answered ${response.status}: ${text}`);
+      done++;
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  return done / ((performance.now() - started) / 1000);
+}
+
+async function ceiling() {
+  const rates = {};
+  for (let r = 0; r < reps; r++) {
+    const server = await startResonateServer({ kind: "binary", controllable: true });
+    try {
+      for (const kind of Object.keys(CEILING_REQUESTS)) {
+        for (const c of CEILING_CONCURRENCY) {
+          const rate = await createRate(server.url, kind, c);
+          ((rates[kind] ??= {})[c] ??= []).push(rate);
+          log(`ceiling run ${r + 1}: ${c} in flight: ${round(rate)} ${kind}/s`);
+        }
+      }
+    } finally {
+      await server.dispose();
+    }
+  }
+  return {
+    seconds: CEILING_SECONDS,
+    byKind: Object.fromEntries(
+      Object.entries(rates).map(([kind, byC]) => [
+        kind,
+        Object.fromEntries(Object.entries(byC).map(([c, xs]) => [c, spread(xs)])),
+      ]),
+    ),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const probe = await startResonateServer({ kind: "binary", controllable: true });
+const machine = {
+  cores: os.cpus().length,
+  cpu: os.cpus()[0]?.model,
+  memoryGiB: round(os.totalmem() / 2 ** 30),
+  node: process.version,
+  loadAverageAtStart: os.loadavg().map((l) => round(l, 2)),
+  server: `${await serverVersion(probe)}, ${probe.kind}, SQLite, default flags (timeouts scanned every 1 s)`,
+  date: new Date().toISOString(),
+};
+await probe.dispose();
+
+const previous = await readFile(new URL("server-bench.json", resultsDir), "utf8")
+  .then(JSON.parse)
+  .catch(() => ({}));
+// A run of some sections keeps the others' last results; each section says when it was measured.
+const results = { ...previous, machine };
+const measured = async (work) => {
+  const at = new Date().toISOString();
+  const loadAverage = os.loadavg().map((l) => round(l, 2));
+  return { measuredAt: at, loadAverageAtStart: loadAverage, ...(await work()) };
+};
+if (sections.has("ops")) results.ops = await measured(ops);
+if (sections.has("dispatch")) results.dispatch = await measured(dispatch);
+if (sections.has("ceiling")) results.ceiling = await measured(ceiling);
+results.machine.loadAverageAtEnd = os.loadavg().map((l) => round(l, 2));
+
+await mkdir(resultsDir, { recursive: true });
+await writeFile(new URL("server-bench.json", resultsDir), `${JSON.stringify(results, null, 2)}\n`);
+const markdown = renderMarkdown(results);
+await writeFile(new URL("server-bench.md", resultsDir), markdown);
+if (results.ops) await writeFile(new URL("requests-per-record.svg", resultsDir), renderPlot(results.ops));
+console.log(markdown);
+process.exit(0);
+
+function renderPlot(opsResults) {
+  const colors = { before: "#c0392b", throttle: "#2471a3", durable: "#1e8449" };
+  const series = opsResults.shapes.map((s) => ({
+    label: s.name === "before" ? "before (measured)" : s.label.replace(/^after, /, ""),
+    color: colors[s.name],
+    points: s.points.map((p) => [p.batches, p.total.median]),
+  }));
+  const before = opsResults.shapes.find((s) => s.name === "before");
+  const lastMeasured = before.points.at(-1);
+  if (opsResults.beforeExtrapolated.length > 0 && lastMeasured) {
+    series.push({
+      label: "before (formula)",
+      color: colors.before,
+      dashed: true,
+      markers: false,
+      points: [[lastMeasured.batches, lastMeasured.total.median], ...opsResults.beforeExtrapolated.map((p) => [p.batches, p.total])],
+    });
+  }
+  series.push({
+    label: "goal: 8 per batch + 20",
+    color: "#888",
+    dashed: true,
+    markers: false,
+    points: [1, 10, 100, 500].map((b) => [b, 8 * b + 20]),
+  });
+  return logLogChart({
+    title: "Resonate server requests per record (v0.9.8, SQLite)",
+    xLabel: "batches per record",
+    yLabel: "server requests per record",
+    xTicks: [1, 10, 100, 500],
+    yTicks: [1, 10, 100, 1000, 10000, 100000, 1000000],
+    series,
+  });
+}
+
+function renderMarkdown(r) {
+  const m = r.machine;
+  const lines = [
+    "# Server benchmarks",
+    "",
+    `${m.date}: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}; Resonate ${m.server}; load average ${m.loadAverageAtStart.join(" / ")} at the start, ${m.loadAverageAtEnd?.join(" / ")} at the end (other work on the machine makes these numbers noisy).`,
+    "",
+  ];
+  if (r.ops) {
+    const kinds = ["task.create", "task.fence", "task.acquire", "task.suspend", "task.fulfill", "promise.get", "promise.register_listener"];
+    lines.push(
+      "## Server requests per record (records of exactly b batches, no transient errors)",
+      "",
+      `Median over the runs (min–max when more than one); per kind: medians. \`task.fence\` carries every step's and timer's create and every step's settle. Pause between batches: ${Object.entries(r.ops.pauseMs).map(([k, v]) => `${k} ${v} ms`).join(", ")} (a throttle's requests do not depend on it; a durable pause must outlast the requests before its suspend, and resumes on the server's timeout scan, once a second). Records/s: end to end, the records of one run side by side.`,
+      "",
+      `| shape | batches | runs × records | requests / record | per batch | ${kinds.map((k) => `\`${k}\``).join(" | ")} | records/s |`,
+      `|---|---:|---|---:|---:|${kinds.map(() => "---:").join("|")}|---:|`,
+    );
+    for (const s of r.ops.shapes) {
+      for (const p of s.points) {
+        const total = p.total.runs > 1 && p.total.max !== p.total.min ? `${round(p.total.median)} (${round(p.total.min)}–${round(p.total.max)})` : `${round(p.total.median)}`;
+        lines.push(
+          `| ${s.name} | ${p.batches} | ${p.total.runs} × ${p.records} | ${total} | ${p.perBatch} | ${kinds.map((k) => round(p.perKind[k] ?? 0, 2)).join(" | ")} | ${round(p.recordsPerSecond.median, 2)} |`,
+        );
+      }
+      if (s.name === "before") {
+        for (const e of r.ops.beforeExtrapolated) {
+          lines.push(`| before | ${e.batches} | formula: (cost at 1) + b²/2 + 4.5b − 5 | ${round(e.total)} | ${round(e.total / e.batches, 2)} | ${kinds.map(() => "").join(" | ")} | |`);
+        }
+      }
+    }
+    lines.push("", "![requests per record](requests-per-record.svg)", "");
+  }
+  if (r.dispatch) {
+    const d = r.dispatch;
+    const row = (name, s) =>
+      `| ${name} | ${round(s.perSecond.median)} (${round(s.perSecond.min)}–${round(s.perSecond.max)}) | ${s.inFirst5s.median} (${s.inFirst5s.min}–${s.inFirst5s.max}) | ${s.dispatcherCpu?.median ?? ""} | ${s.perSecond.runs} |`;
+    lines.push(
+      `## Dispatch: ${d.count} requests on ${d.partitions} partitions to started workflows (${d.broker} broker, batch pause 5 s)`,
+      "",
+      "Counted on the server: `task.create` answered per second, first start to last.",
+      "",
+      "| dispatcher | starts/s, median (min–max) | started in the first 5 s | its CPU (cores) | runs |",
+      "|---|---:|---:|---:|---:|",
+      row("this worker (pipelined)", d.worker),
+      row("naive: one awaited beginRun per message", d.naive),
+      "",
+      `This worker / naive: ${round(d.worker.perSecond.median / d.naive.perSecond.median, 2)}×.`,
+      "",
+    );
+  }
+  if (r.ceiling) {
+    const kinds = Object.keys(r.ceiling.byKind);
+    const levels = Object.keys(r.ceiling.byKind[kinds[0]]);
+    const cell = (s) => `${round(s.median)} (${round(s.min)}–${round(s.max)})`;
+    lines.push(
+      `## The server's own create rate (raw requests, ${r.ceiling.seconds} s each, a fresh server per run)`,
+      "",
+      `| requests in flight | ${kinds.map((k) => `\`${k}\`/s, median (min–max)`).join(" | ")} | runs |`,
+      `|---:|${kinds.map(() => "---:").join("|")}|---:|`,
+      ...levels.map((c) => `| ${c} | ${kinds.map((k) => cell(r.ceiling.byKind[k][c])).join(" | ")} | ${r.ceiling.byKind[kinds[0]][c].runs} |`),
+      "",
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,26 @@
+import {
+  httpStatusSource,
+  lookupStatusSource,
+  PromiseIds,
+  promiseLookup,
+  type RecordInspector,
+  type ResonateClient,
+  statusAnswer,
+} from "@deletion/workflows";
+
+/**
+ * GET /status/<recordId> of this worker: from the Resonate server it uses (read over its API,
+ * so the worker's own client is not involved), or from the in-process network it holds.
+ */
+export function statusEndpoint(
+  resonateUrl: string | undefined,
+  client: ResonateClient,
+  promisePrefix: string,
+  inspector: RecordInspector | undefined,
+) {
+  const source = resonateUrl
+    ? httpStatusSource(resonateUrl)
+    : lookupStatusSource(promiseLookup(client.resonate), "this worker's in-process network");
+  const ids = new PromiseIds(promisePrefix);
+  return (recordId: string) => statusAnswer(recordId, { ids, source, inspector });
+}

@@ -1,0 +1,30 @@
+import { parseOptions } from "@deletion/cli-kit";
+import { describe, expect, it } from "vitest";
+import { statusCli, takeRecordId } from "../src/config.js";
+
+describe("status command line", () => {
+  it("takes the record id wherever it stands, leaving flag values alone", () => {
+    expect(takeRecordId(["--tables", "orders:customer_id", "r-1", "--json"])).toEqual({
+      recordId: "r-1",
+      rest: ["--tables", "orders:customer_id", "--json"],
+      extra: [],
+    });
+    expect(takeRecordId(["--list", "--state", "failed"])).toEqual({
+      rest: ["--list", "--state", "failed"],
+      extra: [],
+    });
+    expect(takeRecordId(["a", "b"]).extra).toEqual(["b"]);
+  });
+
+  it("refuses an unknown state and a bad table list, naming the flag", () => {
+    for (const argv of [
+      ["--list", "--state", "done"],
+      ["--tables", "nope"],
+    ]) {
+      const parsed = parseOptions(statusCli, argv, {});
+      expect(parsed.kind).toBe("error");
+      if (parsed.kind === "error")
+        expect(parsed.message).toContain(`--${argv[argv.length - 2]?.replace("--", "")}`);
+    }
+  });
+});

@@ -1,0 +1,123 @@
+import { describe, expect, it } from "vitest";
+import { CommitScheduler } from "../src/commit-scheduler.js";
+import { WorkerMetrics } from "../src/metrics.js";
+import { type CommitEntry, OffsetTracker } from "../src/offset-tracker.js";
+import { capturingLogger, eventually } from "./worker-fakes.js";
+
+function setup(commit: (entries: CommitEntry[]) => Promise<void>, intervalMs = 60_000) {
+  const tracker = new OffsetTracker();
+  const metrics = new WorkerMetrics({ processMetrics: false });
+  const { logger, lines } = capturingLogger();
+  const scheduler = new CommitScheduler({
+    tracker,
+    commit,
+    canCommit: () => true,
+    intervalMs,
+    timeoutMs: 50,
+    logger,
+    metrics,
+  });
+  return { tracker, metrics, lines, scheduler };
+}
+
+/** Two offsets read on a partition; both safe, so the position to commit is 2. */
+function readAndFinish(tracker: OffsetTracker, partition = 0): void {
+  const p = tracker.partition("t", partition);
+  p.track(0n);
+  p.track(1n);
+  p.markSafe(0n);
+  p.markSafe(1n);
+}
+
+const failures = async (metrics: WorkerMetrics, reason: string) =>
+  (await metrics.commitFailures.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
+
+describe("CommitScheduler", () => {
+  it("commits the positions that moved, once", async () => {
+    const sent: CommitEntry[][] = [];
+    const { tracker, scheduler } = setup(async (entries) => {
+      sent.push(entries);
+    });
+    readAndFinish(tracker);
+    expect(await scheduler.commitSafe()).toBe("committed");
+    expect(await scheduler.commitSafe()).toBe("nothing");
+    expect(sent).toEqual([[{ topic: "t", partition: 0, offset: "2" }]]);
+  });
+
+  it("retries a failed commit on the next tick", async () => {
+    const sent: CommitEntry[][] = [];
+    let fail = true;
+    const { tracker, scheduler, lines, metrics } = setup(async (entries) => {
+      sent.push(entries);
+      if (fail) {
+        fail = false;
+        throw new Error("coordinator not available");
+      }
+    }, 10);
+    readAndFinish(tracker);
+    scheduler.start();
+    await eventually(() => tracker.pendingCommits().length === 0);
+    scheduler.stop();
+
+    expect(sent).toEqual([
+      [{ topic: "t", partition: 0, offset: "2" }],
+      [{ topic: "t", partition: 0, offset: "2" }],
+    ]);
+    expect(lines.filter((l) => l.event === "commit_failed")).toHaveLength(1);
+    expect(await failures(metrics, "error")).toBe(1);
+  });
+
+  it("gives up on a commit the broker does not answer, and the next one goes out", async () => {
+    const sent: CommitEntry[][] = [];
+    let hang = true;
+    const { tracker, scheduler, lines, metrics } = setup((entries) => {
+      sent.push(entries);
+      if (hang) {
+        hang = false;
+        return new Promise(() => {}); // never answered
+      }
+      return Promise.resolve();
+    });
+    readAndFinish(tracker);
+    expect(await scheduler.commitSafe()).toBe("timed-out");
+    expect(tracker.pendingCommits()).toEqual([{ topic: "t", partition: 0, offset: "2" }]);
+    expect(await scheduler.commitSafe()).toBe("committed");
+    expect(sent).toHaveLength(2);
+    expect(lines.find((l) => l.event === "commit_timed_out")).toMatchObject({ timeoutMs: 50 });
+    expect(await failures(metrics, "timeout")).toBe(1);
+  });
+
+  it("runs one commit at a time, in the order asked", async () => {
+    const events: string[] = [];
+    const firstAnswer = Promise.withResolvers<void>();
+    const { tracker, scheduler } = setup(async (entries) => {
+      const what = entries.map((e) => `${e.partition}@${e.offset}`).join(",");
+      events.push(`send ${what}`);
+      if (what === "0@2") await firstAnswer.promise;
+      events.push(`answered ${what}`);
+    });
+    readAndFinish(tracker, 0);
+    const first = scheduler.commitSafe();
+    await eventually(() => events.length === 1);
+    readAndFinish(tracker, 1);
+    const second = scheduler.commitSafe((p) => p.partition === 1);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(events).toEqual(["send 0@2"]); // the second waits for the first
+
+    firstAnswer.resolve();
+    expect(await Promise.all([first, second])).toEqual(["committed", "committed"]);
+    expect(events).toEqual(["send 0@2", "answered 0@2", "send 1@2", "answered 1@2"]);
+  });
+
+  it("commits only the partitions asked for", async () => {
+    const sent: CommitEntry[][] = [];
+    const { tracker, scheduler } = setup(async (entries) => {
+      sent.push(entries);
+    });
+    readAndFinish(tracker, 0);
+    readAndFinish(tracker, 1);
+    await scheduler.commitSafe((p) => p.partition === 1);
+    expect(sent).toEqual([[{ topic: "t", partition: 1, offset: "2" }]]);
+    expect(tracker.pendingCommits()).toEqual([{ topic: "t", partition: 0, offset: "2" }]);
+  });
+});

@@ -1,0 +1,59 @@
+import { createPool, describeDatabase, seedDemoData } from "@deletion/store-postgres";
+import { startPostgres } from "@deletion/test-kit";
+
+export interface DemoDatabase {
+  /** What the workers need to delete from it. */
+  workerEnv: Record<string, string>;
+  /** "order_lines 0, orders 0, customers 0" over the run's ids. */
+  rowsLeft(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The database of a `--store postgres` run: the one given, or a PostgreSQL the test kit starts
+ * (the embedded binaries without Docker), with the demo tables seeded for exactly the run's ids.
+ */
+export async function prepareDemoDatabase(
+  ids: readonly string[],
+  databaseUrl: string | undefined,
+  say: (line: string) => void,
+): Promise<DemoDatabase> {
+  const server = await startPostgres({ env: databaseUrl ? { DATABASE_URL: databaseUrl } : {} });
+  say(`database: ${server.kind === "external" ? describeDatabase(server.url) : server.description}`);
+  const pool = createPool({ connectionString: server.url, max: 2, applicationName: "demo" });
+  try {
+    const seeded = await seedDemoData(pool, {
+      records: ids.length,
+      ids,
+      orders: { min: 1, max: 4 },
+      lines: { min: 1, max: 8 },
+    });
+    say(`seeded ${seeded.customers} customers, ${seeded.orders} orders, ${seeded.orderLines} order lines`);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    await server.stop();
+    throw error;
+  }
+  return {
+    workerEnv: {
+      RECORD_STORE: "postgres",
+      DATABASE_URL: server.url,
+      DELETE_TABLES: "order_lines:customer_id,orders:customer_id,customers:id",
+      DELETE_BATCH_SIZE: "5",
+    },
+    rowsLeft: async () => {
+      const { rows } = await pool.query<{ l: string; o: string; c: string }>(
+        `SELECT (SELECT count(*) FROM order_lines WHERE customer_id = ANY($1)) AS l,
+                (SELECT count(*) FROM orders WHERE customer_id = ANY($1)) AS o,
+                (SELECT count(*) FROM customers WHERE id = ANY($1)) AS c`,
+        [ids],
+      );
+      const row = rows[0];
+      return `order_lines ${row?.l}, orders ${row?.o}, customers ${row?.c}`;
+    },
+    stop: async () => {
+      await pool.end().catch(() => {});
+      await server.stop();
+    },
+  };
+}

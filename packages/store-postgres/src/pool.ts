@@ -1,0 +1,26 @@
+import pg from "pg";
+
+export interface PoolOptions {
+  connectionString: string;
+  /** Connections at most; default 10. */
+  max?: number;
+  /** Server-side limit on one statement, so a batch stays short; default 30 s. */
+  statementTimeoutMs?: number;
+  /** How long to wait for a connection; default 10 s. */
+  connectTimeoutMs?: number;
+  applicationName?: string;
+  /** An idle connection that fails (server restart) is reported here instead of crashing. */
+  onIdleError?: (error: Error) => void;
+}
+
+export function createPool(options: PoolOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 10,
+    statement_timeout: options.statementTimeoutMs ?? 30_000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    application_name: options.applicationName ?? "deletion",
+  });
+  pool.on("error", (error) => options.onIdleError?.(error));
+  return pool;
+}

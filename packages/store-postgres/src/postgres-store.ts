@@ -1,0 +1,206 @@
+import type { BatchContext, BatchResult, RecordStore, SoftDeleteResult } from "@deletion/workflows";
+import type { Pool } from "pg";
+import { type CatalogueProblem, checkCatalogue, qualifiedName, quoteIdentifier } from "./catalogue.js";
+import { toDeletionError } from "./pg-errors.js";
+import { createPool } from "./pool.js";
+import { describeTarget, type TableTarget } from "./table-config.js";
+
+export const DEFAULT_BATCH_SIZE = 500;
+export const DEFAULT_DELETED_AT_COLUMN = "deleted_at";
+
+export interface PostgresStoreOptions {
+  pool: Pool;
+  /** Children first; the last is the parent, which holds the soft-delete flag and goes last. */
+  tables: readonly TableTarget[];
+  /** At most this many rows are deleted by one deleteBatch call, over all tables together. */
+  batchSize?: number;
+  /** Timestamp column on the parent that markDeleted sets; null: no soft delete. */
+  deletedAtColumn?: string | null;
+  /** Only inspect() will be used: the catalogue check does not ask for DELETE/UPDATE rights. */
+  readOnly?: boolean;
+}
+
+export type OpenStoreResult =
+  | { ok: true; store: PostgresRecordStore; warnings: string[] }
+  | { ok: false; problem: CatalogueProblem };
+
+/** What is left of a record, for the status command. */
+export interface RecordRows {
+  /** When markDeleted flagged it (ISO-8601); null when not flagged or the parent row is gone. */
+  deletedAt: string | null;
+  parentPresent: boolean;
+  /** Rows still holding the record id, per configured table, in deletion order. */
+  remaining: { table: string; rows: number }[];
+}
+
+/**
+ * Checks the tables against the catalogue, then returns the store; a table or column that is
+ * not there is a value naming it, for the worker to report and exit 2 on.
+ */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<OpenStoreResult> {
+  const deletedAtColumn =
+    options.deletedAtColumn === undefined ? DEFAULT_DELETED_AT_COLUMN : options.deletedAtColumn;
+  const checked = await checkCatalogue(options.pool, options.tables, deletedAtColumn, options.readOnly);
+  if (!checked.ok) return checked;
+  return { ok: true, store: new PostgresRecordStore(options), warnings: checked.warnings };
+}
+
+interface TableSql {
+  name: string;
+  /** Deletes up to $2 rows holding record id $1. */
+  deleteSome: string;
+  exists: string;
+  count: string;
+}
+
+/**
+ * Deletes a record's rows table by table, children before the parent, at most `batchSize`
+ * rows per call, each DELETE its own short statement. Nothing is remembered between calls:
+ * each call starts from what is in the database, so running one again after a crash at any
+ * point (or two at once) deletes what is left and nothing else.
+ *
+ * Construct it through openPostgresStore: the table and column names are only ever used after
+ * the catalogue check, and always quoted.
+ */
+export class PostgresRecordStore implements RecordStore {
+  private readonly pool: Pool;
+  private readonly batchSize: number;
+  private readonly tables: TableSql[];
+  private readonly markSql: string | undefined;
+  private readonly parentSql: string;
+
+  constructor(options: PostgresStoreOptions) {
+    if (options.tables.length === 0) throw new RangeError("name at least one table");
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+    }
+    this.pool = options.pool;
+    this.batchSize = batchSize;
+    this.tables = options.tables.map((target) => {
+      const table = qualifiedName(target);
+      const column = quoteIdentifier(target.column);
+      return {
+        name: describeTarget(target),
+        // ctid = ANY(ARRAY(...)) rather than ctid IN (SELECT ...): the planner turns the array
+        // form into a TID scan, where IN may become a join that reads the whole table.
+        deleteSome: `DELETE FROM ${table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${table} WHERE ${column} = $1 LIMIT $2))`,
+        exists: `SELECT EXISTS (SELECT 1 FROM ${table} WHERE ${column} = $1) AS found`,
+        count: `SELECT count(*)::bigint AS n FROM ${table} WHERE ${column} = $1`,
+      };
+    });
+    const parent = options.tables[options.tables.length - 1] as TableTarget;
+    const parentTable = qualifiedName(parent);
+    const idColumn = quoteIdentifier(parent.column);
+    const deletedAt =
+      options.deletedAtColumn === undefined ? DEFAULT_DELETED_AT_COLUMN : options.deletedAtColumn;
+    this.markSql =
+      deletedAt === null
+        ? undefined
+        : `UPDATE ${parentTable} SET ${quoteIdentifier(deletedAt)} = now() WHERE ${idColumn} = $1 AND ${quoteIdentifier(deletedAt)} IS NULL`;
+    this.parentSql =
+      deletedAt === null
+        ? `SELECT NULL::text AS deleted_at FROM ${parentTable} WHERE ${idColumn} = $1 LIMIT 1`
+        : `SELECT to_json(${quoteIdentifier(deletedAt)}) #>> '{}' AS deleted_at FROM ${parentTable} WHERE ${idColumn} = $1 LIMIT 1`;
+  }
+
+  /**
+   * The soft delete: one UPDATE of the parent row, so readers that filter on the flag see the
+   * record gone at once. A second call (a replay, a duplicate) changes nothing; a record with no
+   * parent row marks nothing.
+   */
+  async markDeleted(recordId: string): Promise<SoftDeleteResult> {
+    if (!this.markSql) return { rowsMarked: 0 };
+    try {
+      const result = await this.pool.query(this.markSql, [recordId]);
+      return { rowsMarked: result.rowCount ?? 0 };
+    } catch (error) {
+      throw toDeletionError(error, `marking ${recordId} deleted`);
+    }
+  }
+
+  async deleteBatch(recordId: string, _context: BatchContext): Promise<BatchResult> {
+    let budget = this.batchSize;
+    let rowsDeleted = 0;
+    let current = "";
+    try {
+      for (const [index, table] of this.tables.entries()) {
+        current = table.name;
+        const result = await this.pool.query(table.deleteSome, [recordId, budget]);
+        const deleted = result.rowCount ?? 0;
+        rowsDeleted += deleted;
+        budget -= deleted;
+        if (budget === 0) return { rowsDeleted, rowsRemain: await this.anyLeft(recordId, index) };
+        // Fewer than asked: the table is done for this record, unless a concurrent deletion of
+        // the same record held some rows. The next table (a parent) must wait for this one.
+        if (await this.existsIn(table, recordId)) return { rowsDeleted, rowsRemain: true };
+      }
+      return { rowsDeleted, rowsRemain: false };
+    } catch (error) {
+      throw toDeletionError(error, `deleting a batch of ${recordId} from ${current}`);
+    }
+  }
+
+  /** What is left of a record: its soft-delete flag and the rows per table. */
+  async inspect(recordId: string): Promise<RecordRows> {
+    const parent = await this.pool.query<{ deleted_at: string | null }>(this.parentSql, [recordId]);
+    const remaining: RecordRows["remaining"] = [];
+    for (const table of this.tables) {
+      const counted = await this.pool.query<{ n: string }>(table.count, [recordId]);
+      remaining.push({ table: table.name, rows: Number(counted.rows[0]?.n ?? 0) });
+    }
+    const row = parent.rows[0];
+    return { deletedAt: row?.deleted_at ?? null, parentPresent: row !== undefined, remaining };
+  }
+
+  private async anyLeft(recordId: string, from: number): Promise<boolean> {
+    for (const table of this.tables.slice(from)) {
+      if (await this.existsIn(table, recordId)) return true;
+    }
+    return false;
+  }
+
+  private async existsIn(table: TableSql, recordId: string): Promise<boolean> {
+    const result = await this.pool.query<{ found: boolean }>(table.exists, [recordId]);
+    return result.rows[0]?.found === true;
+  }
+}
+
+export interface ConnectOptions extends Omit<PostgresStoreOptions, "pool"> {
+  databaseUrl: string;
+  /** Pool size; default 10. */
+  maxConnections?: number;
+  /** How the connections name themselves in pg_stat_activity; default "deletor-worker". */
+  applicationName?: string;
+  onIdleError?: (error: Error) => void;
+}
+
+export type ConnectResult =
+  | { ok: true; store: PostgresRecordStore; warnings: string[]; close(): Promise<void> }
+  | { ok: false; problem: CatalogueProblem };
+
+/** A pool and a checked store over it; on a problem the pool is closed again. */
+export async function connectPostgresStore(options: ConnectOptions): Promise<ConnectResult> {
+  const pool = createPool({
+    connectionString: options.databaseUrl,
+    max: options.maxConnections ?? 10,
+    applicationName: options.applicationName ?? "deletor-worker",
+    onIdleError: options.onIdleError,
+  });
+  const opened = await openPostgresStore({ ...options, pool });
+  if (!opened.ok) {
+    await pool.end().catch(() => {});
+    return opened;
+  }
+  return { ...opened, close: () => pool.end() };
+}
+
+/** host:port/database of a connection URL, without its credentials, for logs. */
+export function describeDatabase(databaseUrl: string): string {
+  try {
+    const url = new URL(databaseUrl);
+    return `${url.host}${url.pathname}`;
+  } catch {
+    return "(unparseable URL)";
+  }
+}

