@@ -9,6 +9,7 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
+import { LOG_EVENTS } from "@deletion/contracts";
 import {
   createIdempotentProducer,
   createKafka,
@@ -59,6 +60,7 @@ const worker = spawn(process.execPath, [new URL("../dist/main.js", import.meta.u
     SIM_TRANSIENT_ERROR_RATE: "0",
     SIM_FINISH_RATE: "1",
     MAX_IN_FLIGHT: "2000",
+    MAX_RUNNING: "2000",
     LOG_LEVEL: "info",
   },
   stdio: ["ignore", "pipe", "inherit"],
@@ -79,10 +81,15 @@ const sampleMemory = async (port) => {
   }
 };
 createInterface({ input: worker.stdout }).on("line", (line) => {
-  const port = /"event":"http".*"port":(\d+)/.exec(line)?.[1];
-  if (port) sampler = setInterval(() => void sampleMemory(port), 500);
-  if (line.includes('"event":"dispatched"') && firstDispatch === 0) firstDispatch = performance.now();
-  if (line.includes('"event":"completed"') && ++completed === count) finished.resolve(performance.now());
+  let event;
+  try {
+    event = JSON.parse(line);
+  } catch {
+    return; // not a log line
+  }
+  if (event.event === LOG_EVENTS.http) sampler = setInterval(() => void sampleMemory(event.port), 500);
+  if (event.event === LOG_EVENTS.dispatched && firstDispatch === 0) firstDispatch = performance.now();
+  if (event.event === LOG_EVENTS.completed && ++completed === count) finished.resolve(performance.now());
 });
 const timeout = setTimeout(
   () => finished.reject(new Error(`only ${completed} of ${count} completed in 10 min`)),

@@ -21,7 +21,12 @@ import { randomUUID } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { createIdempotentProducer, createKafka, ensureTopics, produceDeletionRequests } from "@deletion/kafka";
+import {
+  createIdempotentProducer,
+  createKafka,
+  ensureTopics,
+  produceDeletionRequests,
+} from "@deletion/kafka";
 import { scrapeResonateRequests, startBroker, startResonateServer, uniqueName } from "@deletion/test-kit";
 import {
   createResonateClient,
@@ -43,8 +48,15 @@ const { values } = parseArgs({
 const sections = new Set(values.only.split(",").map((s) => s.trim()));
 const reps = Number(values.reps);
 const count = Number(values.count);
-if (![...sections].every((s) => ["ops", "dispatch", "ceiling"].includes(s)) || !(reps >= 1) || !(count >= 1)) {
-  console.error("server-cost: --only takes ops,dispatch,ceiling; --reps and --count positive integers");
+// "render" alone writes the markdown and the plot again from the last results.
+if (
+  ![...sections].every((s) => ["ops", "dispatch", "ceiling", "render"].includes(s)) ||
+  !(reps >= 1) ||
+  !(count >= 1)
+) {
+  console.error(
+    "server-cost: --only takes ops,dispatch,ceiling (or render); --reps and --count positive integers",
+  );
   process.exit(2);
 }
 
@@ -77,7 +89,8 @@ async function countRequests(server, work) {
   const value = await work();
   const after = await scrapeResonateRequests(server.metricsUrl);
   const delta = {};
-  for (const [kind, n] of after) if (n - (before.get(kind) ?? 0) > 0) delta[kind] = n - (before.get(kind) ?? 0);
+  for (const [kind, n] of after)
+    if (n - (before.get(kind) ?? 0) > 0) delta[kind] = n - (before.get(kind) ?? 0);
   return { delta, value };
 }
 
@@ -86,7 +99,11 @@ async function countRequests(server, work) {
 
 /** Before = the old shape, still in the code for the workflows it started (see workflow-shape.ts). */
 const SHAPES = [
-  { name: "before", label: "before: durable sleep after each batch, one workflow", shape: UNSEGMENTED_DURABLE_SLEEPS },
+  {
+    name: "before",
+    label: "before: durable sleep after each batch, one workflow",
+    shape: UNSEGMENTED_DURABLE_SLEEPS,
+  },
   { name: "throttle", label: "after, --batch-pause throttle (default)", shape: { batchPause: "throttle" } },
   { name: "durable", label: "after, --batch-pause durable", shape: { batchPause: "durable" } },
 ];
@@ -116,7 +133,13 @@ function opsPlan(shapeName, batches) {
 async function opsForShape(spec) {
   const server = await startResonateServer({ kind: "binary", controllable: true });
   const group = uniqueName("bench-ops");
-  const client = createResonateClient({ url: server.url, group, pid: `${group}-1`, ttlMs: 30_000, logLevel: "error" });
+  const client = createResonateClient({
+    url: server.url,
+    group,
+    pid: `${group}-1`,
+    ttlMs: 30_000,
+    logLevel: "error",
+  });
   const fixed = new Map();
   const runtime = registerDeletionWorkflow(client.resonate, {
     store: new SimulatedRecordStore({ transientErrorRate: 0, fixedBatches: fixed }),
@@ -164,7 +187,9 @@ async function opsForShape(spec) {
         recordsPerSecond: spread(rounds.map((r) => r.recordsPerSecond)),
       };
       points.push(point);
-      log(`ops ${spec.name} ${batches} batches: ${round(point.total.median)} requests a record ${JSON.stringify(point.perKind)}`);
+      log(
+        `ops ${spec.name} ${batches} batches: ${round(point.total.median)} requests a record ${JSON.stringify(point.perKind)}`,
+      );
     }
   } finally {
     await client.resonate.stop();
@@ -174,7 +199,9 @@ async function opsForShape(spec) {
 }
 
 async function ops() {
-  log(`ops: records of ${OPS_BATCHES.join(", ")} batches, pauses ${JSON.stringify(OPS_PAUSE_MS)} ms, no transient errors`);
+  log(
+    `ops: records of ${OPS_BATCHES.join(", ")} batches, pauses ${JSON.stringify(OPS_PAUSE_MS)} ms, no transient errors`,
+  );
   // The throttle runs alone (its records per second mean something); the other two wait on the
   // server's 1 s timeout scan, not on the CPU, so they share the time, each with its own server.
   const throttle = await opsForShape(SHAPES[1]);
@@ -189,10 +216,12 @@ async function ops() {
   return {
     pauseMs: OPS_PAUSE_MS,
     shapes: [before, throttle, durable],
-    beforeExtrapolated: OPS_BATCHES.filter((b) => !before.points.some((p) => p.batches === b)).map((batches) => ({
-      batches,
-      total: beforeFormula(batches, atOne),
-    })),
+    beforeExtrapolated: OPS_BATCHES.filter((b) => !before.points.some((p) => p.batches === b)).map(
+      (batches) => ({
+        batches,
+        total: beforeFormula(batches, atOne),
+      }),
+    ),
   };
 }
 
@@ -200,6 +229,7 @@ async function ops() {
 // dispatch: this worker against the naive pattern
 
 const DISPATCH_PARTITIONS = 6;
+const RUNNING_UNBOUNDED = 1_000_000;
 
 async function produceRequests(broker, topic, idPrefix) {
   const kafka = createKafka({ brokers: broker.bootstrapServers, clientId: "server-bench" });
@@ -278,6 +308,10 @@ async function dispatchRun(broker, mode) {
         DEAD_LETTER_TOPIC: `${base}.dlq`,
         HTTP_PORT: "0",
         LOG_LEVEL: "warn",
+        // The worker's bound on workflows it runs (MAX_RUNNING, default 1,000; reading resumes at
+        // half of it) would otherwise set the pace once records pile up: this measures how fast
+        // it starts them, so the bound is out of reach.
+        MAX_RUNNING: String(RUNNING_UNBOUNDED),
       },
       stdio: ["ignore", "ignore", "inherit"],
     });
@@ -302,7 +336,9 @@ async function dispatchRun(broker, mode) {
 
 async function dispatch() {
   const broker = await startBroker();
-  log(`dispatch: ${count} requests on ${DISPATCH_PARTITIONS} partitions, ${broker.kind} broker, batch pause 5 s`);
+  log(
+    `dispatch: ${count} requests on ${DISPATCH_PARTITIONS} partitions, ${broker.kind} broker, batch pause 5 s`,
+  );
   const runs = { worker: [], naive: [] };
   try {
     for (let r = 0; r < reps; r++) {
@@ -321,9 +357,23 @@ async function dispatch() {
     perSecond: spread(runs[mode].map((r) => r.perSecond)),
     inFirst5s: spread(runs[mode].map((r) => r.inFirst5s)),
     dispatcherCpu: spread(runs[mode].map((r) => r.dispatcherCpu ?? 0)),
+    serverRequestsPerSecond: spread(
+      runs[mode].map((r) => Object.values(r.requestsWhileDispatching).reduce((a, b) => a + b, 0) / r.seconds),
+    ),
     runs: runs[mode],
   });
-  return { count, partitions: DISPATCH_PARTITIONS, broker: broker.kind, worker: summary("worker"), naive: summary("naive") };
+  return {
+    count,
+    partitions: DISPATCH_PARTITIONS,
+    broker: broker.kind,
+    workerSettings: {
+      MAX_IN_FLIGHT: "500 (default)",
+      MAX_RUNNING: `${RUNNING_UNBOUNDED} (out of reach)`,
+      BATCH_PAUSE: "throttle (default)",
+    },
+    worker: summary("worker"),
+    naive: summary("naive"),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -395,7 +445,9 @@ async function ceiling() {
       for (const kind of Object.keys(CEILING_REQUESTS)) {
         for (const c of CEILING_CONCURRENCY) {
           const rate = await createRate(server.url, kind, c);
-          ((rates[kind] ??= {})[c] ??= []).push(rate);
+          rates[kind] ??= {};
+          rates[kind][c] ??= [];
+          rates[kind][c].push(rate);
           log(`ceiling run ${r + 1}: ${c} in flight: ${round(rate)} ${kind}/s`);
         }
       }
@@ -416,8 +468,13 @@ async function ceiling() {
 
 // ---------------------------------------------------------------------------------------------
 
-const probe = await startResonateServer({ kind: "binary", controllable: true });
-const machine = {
+const previous = await readFile(new URL("server-bench.json", resultsDir), "utf8")
+  .then(JSON.parse)
+  .catch(() => ({}));
+const probe = sections.has("render")
+  ? undefined
+  : await startResonateServer({ kind: "binary", controllable: true });
+const machine = probe && {
   cores: os.cpus().length,
   cpu: os.cpus()[0]?.model,
   memoryGiB: round(os.totalmem() / 2 ** 30),
@@ -426,13 +483,10 @@ const machine = {
   server: `${await serverVersion(probe)}, ${probe.kind}, SQLite, default flags (timeouts scanned every 1 s)`,
   date: new Date().toISOString(),
 };
-await probe.dispose();
+await probe?.dispose();
 
-const previous = await readFile(new URL("server-bench.json", resultsDir), "utf8")
-  .then(JSON.parse)
-  .catch(() => ({}));
 // A run of some sections keeps the others' last results; each section says when it was measured.
-const results = { ...previous, machine };
+const results = { ...previous, machine: machine ?? previous.machine };
 const measured = async (work) => {
   const at = new Date().toISOString();
   const loadAverage = os.loadavg().map((l) => round(l, 2));
@@ -441,7 +495,7 @@ const measured = async (work) => {
 if (sections.has("ops")) results.ops = await measured(ops);
 if (sections.has("dispatch")) results.dispatch = await measured(dispatch);
 if (sections.has("ceiling")) results.ceiling = await measured(ceiling);
-results.machine.loadAverageAtEnd = os.loadavg().map((l) => round(l, 2));
+if (machine) machine.loadAverageAtEnd = os.loadavg().map((l) => round(l, 2));
 
 await mkdir(resultsDir, { recursive: true });
 await writeFile(new URL("server-bench.json", resultsDir), `${JSON.stringify(results, null, 2)}\n`);
@@ -466,7 +520,10 @@ function renderPlot(opsResults) {
       color: colors.before,
       dashed: true,
       markers: false,
-      points: [[lastMeasured.batches, lastMeasured.total.median], ...opsResults.beforeExtrapolated.map((p) => [p.batches, p.total])],
+      points: [
+        [lastMeasured.batches, lastMeasured.total.median],
+        ...opsResults.beforeExtrapolated.map((p) => [p.batches, p.total]),
+      ],
     });
   }
   series.push({
@@ -486,34 +543,61 @@ function renderPlot(opsResults) {
   });
 }
 
+function measuredLine(section) {
+  return section.measuredAt
+    ? `Measured ${section.measuredAt}, load average ${section.loadAverageAtStart.join(" / ")} at the start.`
+    : "";
+}
+
 function renderMarkdown(r) {
   const m = r.machine;
   const lines = [
     "# Server benchmarks",
     "",
-    `${m.date}: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}; Resonate ${m.server}; load average ${m.loadAverageAtStart.join(" / ")} at the start, ${m.loadAverageAtEnd?.join(" / ")} at the end (other work on the machine makes these numbers noisy).`,
+    `${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}; Resonate ${m.server}; broker: the test kit's (local Apache Kafka without Docker). Other work on the machine makes these numbers noisy: each section gives the load average it started with.`,
     "",
   ];
   if (r.ops) {
-    const kinds = ["task.create", "task.fence", "task.acquire", "task.suspend", "task.fulfill", "promise.get", "promise.register_listener"];
+    const kinds = [
+      "task.create",
+      "task.fence",
+      "task.acquire",
+      "task.suspend",
+      "task.fulfill",
+      "promise.get",
+      "promise.register_listener",
+    ];
     lines.push(
       "## Server requests per record (records of exactly b batches, no transient errors)",
       "",
-      `Median over the runs (min–max when more than one); per kind: medians. \`task.fence\` carries every step's and timer's create and every step's settle. Pause between batches: ${Object.entries(r.ops.pauseMs).map(([k, v]) => `${k} ${v} ms`).join(", ")} (a throttle's requests do not depend on it; a durable pause must outlast the requests before its suspend, and resumes on the server's timeout scan, once a second). Records/s: end to end, the records of one run side by side.`,
+      measuredLine(r.ops),
+      "",
+      `Median over the runs (min–max when more than one); per kind: medians. \`task.fence\` carries every step's and timer's create and every step's settle. Pause between batches: ${Object.entries(
+        r.ops.pauseMs,
+      )
+        .map(([k, v]) => `${k} ${v} ms`)
+        .join(
+          ", ",
+        )} (a throttle's requests do not depend on it; a durable pause must outlast the requests before its suspend, and resumes on the server's timeout scan, once a second). Records/s: end to end, the records of one run side by side.`,
       "",
       `| shape | batches | runs × records | requests / record | per batch | ${kinds.map((k) => `\`${k}\``).join(" | ")} | records/s |`,
       `|---|---:|---|---:|---:|${kinds.map(() => "---:").join("|")}|---:|`,
     );
     for (const s of r.ops.shapes) {
       for (const p of s.points) {
-        const total = p.total.runs > 1 && p.total.max !== p.total.min ? `${round(p.total.median)} (${round(p.total.min)}–${round(p.total.max)})` : `${round(p.total.median)}`;
+        const total =
+          p.total.runs > 1 && p.total.max !== p.total.min
+            ? `${round(p.total.median)} (${round(p.total.min)}–${round(p.total.max)})`
+            : `${round(p.total.median)}`;
         lines.push(
           `| ${s.name} | ${p.batches} | ${p.total.runs} × ${p.records} | ${total} | ${p.perBatch} | ${kinds.map((k) => round(p.perKind[k] ?? 0, 2)).join(" | ")} | ${round(p.recordsPerSecond.median, 2)} |`,
         );
       }
       if (s.name === "before") {
         for (const e of r.ops.beforeExtrapolated) {
-          lines.push(`| before | ${e.batches} | formula: (cost at 1) + b²/2 + 4.5b − 5 | ${round(e.total)} | ${round(e.total / e.batches, 2)} | ${kinds.map(() => "").join(" | ")} | |`);
+          lines.push(
+            `| before | ${e.batches} | formula: (cost at 1) + b²/2 + 4.5b − 5 | ${round(e.total)} | ${round(e.total / e.batches, 2)} | ${kinds.map(() => "").join(" | ")} | |`,
+          );
         }
       }
     }
@@ -521,15 +605,30 @@ function renderMarkdown(r) {
   }
   if (r.dispatch) {
     const d = r.dispatch;
+    const requestsPerSecond = (s) =>
+      s.serverRequestsPerSecond ??
+      spread(
+        s.runs.map(
+          (run) => Object.values(run.requestsWhileDispatching).reduce((a, b) => a + b, 0) / run.seconds,
+        ),
+      );
     const row = (name, s) =>
-      `| ${name} | ${round(s.perSecond.median)} (${round(s.perSecond.min)}–${round(s.perSecond.max)}) | ${s.inFirst5s.median} (${s.inFirst5s.min}–${s.inFirst5s.max}) | ${s.dispatcherCpu?.median ?? ""} | ${s.perSecond.runs} |`;
+      `| ${name} | ${round(s.perSecond.median)} (${round(s.perSecond.min)}–${round(s.perSecond.max)}) | ${s.inFirst5s.median} (${s.inFirst5s.min}–${s.inFirst5s.max}) | ${round(requestsPerSecond(s).median, 0)} | ${s.dispatcherCpu?.median ?? ""} | ${s.perSecond.runs} |`;
     lines.push(
       `## Dispatch: ${d.count} requests on ${d.partitions} partitions to started workflows (${d.broker} broker, batch pause 5 s)`,
       "",
-      "Counted on the server: `task.create` answered per second, first start to last.",
+      measuredLine(d),
       "",
-      "| dispatcher | starts/s, median (min–max) | started in the first 5 s | its CPU (cores) | runs |",
-      "|---|---:|---:|---:|---:|",
+      `Counted on the server: \`task.create\` answered per second, first start to last. Worker settings: ${Object.entries(
+        d.workerSettings ?? {},
+      )
+        .map(([k, v]) => `${k} ${v}`)
+        .join(
+          ", ",
+        )}. Its CPU: CPU seconds of the dispatching process per second of dispatch (one Node thread: 1.0 is all it can get).`,
+      "",
+      "| dispatcher | starts/s, median (min–max) | started in the first 5 s | server requests/s meanwhile (all kinds) | its CPU (cores) | runs |",
+      "|---|---:|---:|---:|---:|---:|",
       row("this worker (pipelined)", d.worker),
       row("naive: one awaited beginRun per message", d.naive),
       "",
@@ -544,9 +643,14 @@ function renderMarkdown(r) {
     lines.push(
       `## The server's own create rate (raw requests, ${r.ceiling.seconds} s each, a fresh server per run)`,
       "",
+      measuredLine(r.ceiling),
+      "",
       `| requests in flight | ${kinds.map((k) => `\`${k}\`/s, median (min–max)`).join(" | ")} | runs |`,
       `|---:|${kinds.map(() => "---:").join("|")}|---:|`,
-      ...levels.map((c) => `| ${c} | ${kinds.map((k) => cell(r.ceiling.byKind[k][c])).join(" | ")} | ${r.ceiling.byKind[kinds[0]][c].runs} |`),
+      ...levels.map(
+        (c) =>
+          `| ${c} | ${kinds.map((k) => cell(r.ceiling.byKind[k][c])).join(" | ")} | ${r.ceiling.byKind[kinds[0]][c].runs} |`,
+      ),
       "",
     );
   }

@@ -1,6 +1,6 @@
 // A small log-log line chart as SVG text: enough for one plot, no dependency.
 
-const escape = (text) =>
+const escapeXml = (text) =>
   String(text).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 
 /**
@@ -13,7 +13,8 @@ export function logLogChart({ title, xLabel, yLabel, xTicks, yTicks, series, wid
   const plotH = height - margin.top - margin.bottom;
   const [xMin, xMax] = [Math.min(...xTicks), Math.max(...xTicks)];
   const [yMin, yMax] = [Math.min(...yTicks), Math.max(...yTicks)];
-  const x = (v) => margin.left + ((Math.log10(v) - Math.log10(xMin)) / (Math.log10(xMax) - Math.log10(xMin))) * plotW;
+  const x = (v) =>
+    margin.left + ((Math.log10(v) - Math.log10(xMin)) / (Math.log10(xMax) - Math.log10(xMin))) * plotW;
   const y = (v) =>
     margin.top + plotH - ((Math.log10(v) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) * plotH;
   const fmt = (v) => (v >= 1e6 ? `${v / 1e6}M` : v >= 1000 ? `${v / 1000}k` : String(v));
@@ -21,7 +22,7 @@ export function logLogChart({ title, xLabel, yLabel, xTicks, yTicks, series, wid
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${margin.left}" y="24" font-size="15" font-weight="bold">${escape(title)}</text>`,
+    `<text x="${margin.left}" y="24" font-size="15" font-weight="bold">${escapeXml(title)}</text>`,
   );
   for (const t of xTicks) {
     out.push(
@@ -37,13 +38,15 @@ export function logLogChart({ title, xLabel, yLabel, xTicks, yTicks, series, wid
   }
   out.push(
     `<rect x="${margin.left}" y="${margin.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>`,
-    `<text x="${margin.left + plotW / 2}" y="${height - 16}" text-anchor="middle">${escape(xLabel)}</text>`,
-    `<text transform="translate(18 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escape(yLabel)}</text>`,
+    `<text x="${margin.left + plotW / 2}" y="${height - 16}" text-anchor="middle">${escapeXml(xLabel)}</text>`,
+    `<text transform="translate(18 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeXml(yLabel)}</text>`,
   );
   series.forEach((s, i) => {
     const points = s.points.filter(([px, py]) => px > 0 && py > 0);
     if (points.length === 0) return;
-    const path = points.map(([px, py], j) => `${j === 0 ? "M" : "L"}${x(px).toFixed(1)},${y(py).toFixed(1)}`).join(" ");
+    const path = points
+      .map(([px, py], j) => `${j === 0 ? "M" : "L"}${x(px).toFixed(1)},${y(py).toFixed(1)}`)
+      .join(" ");
     out.push(
       `<path d="${path}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`,
     );
@@ -56,7 +59,7 @@ export function logLogChart({ title, xLabel, yLabel, xTicks, yTicks, series, wid
     const lx = margin.left + plotW + 16;
     out.push(
       `<line x1="${lx}" y1="${ly}" x2="${lx + 24}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`,
-      `<text x="${lx + 30}" y="${ly + 4}">${escape(s.label)}</text>`,
+      `<text x="${lx + 30}" y="${ly + 4}">${escapeXml(s.label)}</text>`,
     );
   });
   out.push("</svg>");

@@ -22,6 +22,7 @@ import {
   createIdempotentProducer,
   createKafka,
   KafkaCompletionPublisher,
+  listTopicsWithin,
   withTimeout,
 } from "@deletion/kafka";
 import { createResonateClient, probeResonate, registerDeletionWorkflow } from "@deletion/workflows";
@@ -55,6 +56,14 @@ async function main(config: WorkerConfig): Promise<number> {
     );
     hardExit(1);
   };
+  // An admin request takes a timeout; a producer's or consumer's connect to a broker that does
+  // not answer blocks a thread for 30 s, and process.exit with it. So the brokers are asked
+  // first, and a start that fails there leaves at once with exit code 1.
+  const reachBrokers = () =>
+    listTopicsWithin(kafka, config.connectTimeoutMs).catch((error: unknown) =>
+      failStart(`reaching the brokers at ${config.brokers}`, error),
+    );
+  await reachBrokers();
   await withTimeout(
     `connecting to Kafka at ${config.brokers}`,
     config.connectTimeoutMs,
@@ -195,6 +204,7 @@ async function main(config: WorkerConfig): Promise<number> {
   });
   stopFatally = (reason) => void shutdown(reason);
 
+  await reachBrokers();
   await withTimeout(
     `starting the consumer of group ${config.groupId} at ${config.brokers}`,
     config.connectTimeoutMs,

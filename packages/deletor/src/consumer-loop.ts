@@ -78,6 +78,13 @@ export class KafkaConsumerLoop implements ConsumerPort {
     if (this.isConnected) this.consumer.seek({ ...partition, offset });
   }
 
+  /**
+   * With @confluentinc/kafka-javascript 1.10 this resolves once librdkafka has queued the commit
+   * (commitAsync on a libuv pool thread); the broker's answer is not awaited and not reported.
+   * So it waits only for a free pool thread, and a commit the broker refuses shows only in that
+   * the group's offset stays behind until the next commit of a later position: at worst records
+   * are redelivered, never skipped.
+   */
   commit(entries: CommitEntry[]): Promise<void> {
     return this.consumer.commitOffsets(entries);
   }

@@ -1,3 +1,4 @@
+import { LOG_EVENTS } from "@deletion/contracts";
 import { describe, expect, it } from "vitest";
 import { CommitScheduler } from "../src/commit-scheduler.js";
 import { WorkerMetrics } from "../src/metrics.js";
@@ -63,7 +64,7 @@ describe("CommitScheduler", () => {
       [{ topic: "t", partition: 0, offset: "2" }],
       [{ topic: "t", partition: 0, offset: "2" }],
     ]);
-    expect(lines.filter((l) => l.event === "commit_failed")).toHaveLength(1);
+    expect(lines.filter((l) => l.event === LOG_EVENTS.commitFailed)).toHaveLength(1);
     expect(await failures(metrics, "error")).toBe(1);
   });
 
@@ -83,7 +84,7 @@ describe("CommitScheduler", () => {
     expect(tracker.pendingCommits()).toEqual([{ topic: "t", partition: 0, offset: "2" }]);
     expect(await scheduler.commitSafe()).toBe("committed");
     expect(sent).toHaveLength(2);
-    expect(lines.find((l) => l.event === "commit_timed_out")).toMatchObject({ timeoutMs: 50 });
+    expect(lines.find((l) => l.event === LOG_EVENTS.commitTimedOut)).toMatchObject({ timeoutMs: 50 });
     expect(await failures(metrics, "timeout")).toBe(1);
   });
 

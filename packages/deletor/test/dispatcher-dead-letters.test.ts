@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { Writable } from "node:stream";
 import type { DeadLetter } from "@deletion/contracts";
+import { LOG_EVENTS } from "@deletion/contracts";
 import { KafkaJS } from "@deletion/kafka";
 import type { DeletionRuntime } from "@deletion/workflows";
 import { pino } from "pino";
@@ -95,7 +96,7 @@ describe("Dispatcher dead-letter policy", () => {
       valueLength: 9,
       minimal: { reason: "ERR_MSG_SIZE_TOO_LARGE", brokerError: "Broker: Message size too large" },
     });
-    expect(lines.find((l) => l.event === "publish_refused")).toMatchObject({
+    expect(lines.find((l) => l.event === LOG_EVENTS.publishRefused)).toMatchObject({
       level: 50,
       topic: DLQ,
       kind: "dead letter",
@@ -104,7 +105,7 @@ describe("Dispatcher dead-letter policy", () => {
       reason: "ERR_MSG_SIZE_TOO_LARGE",
       brokerError: "Broker: Message size too large",
     });
-    expect(lines.find((l) => l.event === "dead_lettered")).toMatchObject({ minimal: true });
+    expect(lines.find((l) => l.event === LOG_EVENTS.deadLettered)).toMatchObject({ minimal: true });
     expect(await refusedCount(metrics)).toEqual([
       { labels: { topic: DLQ, reason: "ERR_MSG_SIZE_TOO_LARGE" }, value: 1 },
     ]);
@@ -121,13 +122,13 @@ describe("Dispatcher dead-letter policy", () => {
     expect(fatal).toHaveLength(1);
     expect(fatal[0]?.message).toContain(`topic ${DLQ}`);
     expect(fatal[0]?.message).toContain("Broker: Message size too large");
-    expect(lines.find((l) => l.event === "dead_letter_undeliverable")).toMatchObject({
+    expect(lines.find((l) => l.event === LOG_EVENTS.deadLetterUndeliverable)).toMatchObject({
       level: 60,
       topic: DLQ,
       source: { topic: "requests", partition: 0, offset: "0" },
       brokerError: "Broker: Message size too large",
     });
-    expect(lines.some((l) => l.event === "dead_lettered")).toBe(false);
+    expect(lines.some((l) => l.event === LOG_EVENTS.deadLettered)).toBe(false);
     expect(await refusedCount(metrics)).toEqual([
       { labels: { topic: DLQ, reason: "ERR_MSG_SIZE_TOO_LARGE" }, value: 2 },
     ]);

@@ -1,5 +1,6 @@
 import { Writable } from "node:stream";
 import type { DeadLetter } from "@deletion/contracts";
+import { LOG_EVENTS } from "@deletion/contracts";
 import type {
   AttemptEnd,
   DeletionRequestInput,
@@ -236,7 +237,7 @@ describe("Dispatcher", () => {
     dispatcher.accept(message(request("a"), 1), partition);
     await settle();
 
-    expect(lines.find((l) => l.event === "duplicate")).toMatchObject({
+    expect(lines.find((l) => l.event === LOG_EVENTS.duplicate)).toMatchObject({
       recordId: "a",
       offset: "1",
       state: "finished",
@@ -292,7 +293,7 @@ describe("Dispatcher", () => {
       expect(JSON.parse(Buffer.from(deadLetters[0]?.valueBase64 ?? "", "base64").toString())).toMatchObject({
         recordId: "theirs",
       });
-      expect(lines.find((l) => l.event === "foreign_promise")).toMatchObject({
+      expect(lines.find((l) => l.event === LOG_EVENTS.foreignPromise)).toMatchObject({
         recordId: "theirs",
         promiseId: "deletion/theirs",
       });
@@ -322,7 +323,7 @@ describe("Dispatcher", () => {
     dispatcher.accept(message(request("a"), 0), partition);
     await settle();
 
-    expect(lines.find((l) => l.event === "dispatched")).toMatchObject({
+    expect(lines.find((l) => l.event === LOG_EVENTS.dispatched)).toMatchObject({
       recordId: "a",
       deletionAttempt: 2,
       promiseId: "deletion/a/attempt-2",

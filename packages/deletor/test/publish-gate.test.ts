@@ -1,4 +1,5 @@
 import type { DeadLetter, DeletionCompleted } from "@deletion/contracts";
+import { LOG_EVENTS } from "@deletion/contracts";
 import type { CompletionPublisher } from "@deletion/workflows";
 import { describe, expect, it } from "vitest";
 import { PublishGate } from "../src/publish-gate.js";
@@ -72,7 +73,7 @@ describe("PublishGate", () => {
     await settle();
     expect(outcome).toBe("pending");
     expect(sent).toEqual([]);
-    expect(lines.find((l) => l.event === "publish_held")).toMatchObject({
+    expect(lines.find((l) => l.event === LOG_EVENTS.publishHeld)).toMatchObject({
       kind: "completion",
       recordId: "late",
       partition: 0,

@@ -1,3 +1,4 @@
+import { LOG_EVENTS } from "@deletion/contracts";
 import { describe, expect, it } from "vitest";
 import { type DurabilityStrategy, IN_PROCESS_DURABILITY, SERVER_DURABILITY } from "../src/durability.js";
 import { WorkerMetrics } from "../src/metrics.js";
@@ -61,7 +62,7 @@ describe("DeletorWorker", () => {
       { op: "pause", partitions: [`${TOPIC}/0`] },
       { op: "pause", partitions: [`${TOPIC}/1`] },
     ]);
-    expect(events(lines, "paused")).toEqual([
+    expect(events(lines, LOG_EVENTS.paused)).toEqual([
       expect.objectContaining({ bound: "in-flight", inFlight: 4, running: 4 }),
     ]);
 
@@ -75,7 +76,7 @@ describe("DeletorWorker", () => {
       { op: "seek", partition: `${TOPIC}/1`, offset: "0" },
       { op: "resume", partitions: [`${TOPIC}/0`, `${TOPIC}/1`] },
     ]);
-    expect(events(lines, "resumed")).toHaveLength(1);
+    expect(events(lines, LOG_EVENTS.resumed)).toHaveLength(1);
     consumer.deliver(requestMessage("r4", 0, 4));
     await settle();
     expect(runtime.begun).toContain("r4");
@@ -93,7 +94,7 @@ describe("DeletorWorker", () => {
     consumer.deliver(requestMessage("c", 0, 1));
     await settle();
     expect(runtime.begun).toEqual(["a", "b"]);
-    expect(events(lines, "paused")).toEqual([expect.objectContaining({ bound: "running" })]);
+    expect(events(lines, LOG_EVENTS.paused)).toEqual([expect.objectContaining({ bound: "running" })]);
 
     runtime.finish("a");
     await settle();
@@ -138,7 +139,7 @@ describe("DeletorWorker", () => {
       { op: "seek", partition: `${TOPIC}/1`, offset: "5" },
       { op: "resume", partitions: [`${TOPIC}/1`] },
     ]);
-    expect(events(lines, "resumed")).toHaveLength(1);
+    expect(events(lines, LOG_EVENTS.resumed)).toHaveLength(1);
     expect(runtime.begun).toEqual(["a", "b"]);
   });
 
@@ -149,9 +150,21 @@ describe("DeletorWorker", () => {
     consumer.commitBehaviour = "hang";
 
     await consumer.revoke([p0]); // returns: the consume loop is not held
-    expect(events(lines, "commit_timed_out")).toHaveLength(1);
-    expect(events(lines, "revoked")).toHaveLength(1);
+    expect(events(lines, LOG_EVENTS.commitTimedOut)).toHaveLength(1);
+    expect(events(lines, LOG_EVENTS.revoked)).toHaveLength(1);
     expect(worker.load.inFlight).toBe(0);
+    runtime.finish("a");
+  });
+
+  it("shutdown gives up on a commit that hangs and still disconnects", async () => {
+    const { consumer, runtime, lines, worker } = await setup(SERVER_DURABILITY, { maxInFlight: 100 }, 30);
+    consumer.deliver(requestMessage("a", 0, 0));
+    await settle();
+    consumer.commitBehaviour = "hang";
+
+    await worker.stop(5_000);
+    expect(events(lines, LOG_EVENTS.commitTimedOut)).toHaveLength(1);
+    expect(consumer.disconnected).toBe(true);
     runtime.finish("a");
   });
 
@@ -168,7 +181,9 @@ describe("DeletorWorker", () => {
     expect(consumer.calls.at(-1)).toEqual({ op: "pause", partitions: [`${TOPIC}/0`, `${TOPIC}/1`] });
     expect(consumer.commits).toEqual([[{ topic: TOPIC, partition: 0, offset: "1" }]]);
     expect(consumer.disconnected).toBe(true);
-    expect(events(lines, "stopping")).toEqual([expect.objectContaining({ inFlight: 0, unstarted: 0 })]);
+    expect(events(lines, LOG_EVENTS.stopping)).toEqual([
+      expect.objectContaining({ inFlight: 0, unstarted: 0 }),
+    ]);
 
     runtime.finish("a"); // below the bound now, but stopping: nothing is read again
     await settle();

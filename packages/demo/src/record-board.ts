@@ -1,4 +1,5 @@
 import type { DeletionCompleted } from "@deletion/contracts";
+import { LOG_EVENTS } from "@deletion/contracts";
 
 export type RecordState =
   | { kind: "queued" }
@@ -50,23 +51,23 @@ export class RecordBoard {
     const row = event.recordId === undefined ? undefined : this.rows.get(event.recordId);
     if (!row || row.state.kind === "done") return;
     switch (event.event) {
-      case "dispatched":
-      case "duplicate":
+      case LOG_EVENTS.dispatched:
+      case LOG_EVENTS.duplicate:
         if (row.offset === undefined && event.offset !== undefined) {
           row.partition = event.partition;
           row.offset = event.offset;
         }
         if (row.state.kind === "queued") row.state = { kind: "deleting", batch: 1 };
         break;
-      case "batch_deleted":
+      case LOG_EVENTS.batchDeleted:
         row.batches = Math.max(row.batches, event.batch ?? 0);
         row.state = { kind: "deleting", batch: (event.batch ?? 0) + (event.rowsRemain ? 1 : 0) };
         break;
-      case "batch_failed":
+      case LOG_EVENTS.batchFailed:
         row.retries += 1;
         row.state = { kind: "retrying", batch: event.batch ?? 0, attempt: event.attempt ?? 1 };
         break;
-      case "failed":
+      case LOG_EVENTS.failed:
         row.state = { kind: "failed", reason: event.reason ?? "unknown" };
         break;
     }

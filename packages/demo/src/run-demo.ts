@@ -1,4 +1,4 @@
-import { TOPICS } from "@deletion/contracts";
+import { LOG_EVENTS, TOPICS } from "@deletion/contracts";
 import {
   createIdempotentProducer,
   createKafka,
@@ -118,7 +118,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
           ...(database ? database.workerEnv : {}),
         },
         onEvent: (event) => {
-          if (event.event === "assigned") assigned.add(i);
+          if (event.event === LOG_EVENTS.assigned) assigned.add(i);
           board.applyWorkerEvent(event);
         },
       });

@@ -1,4 +1,5 @@
 import type { DeletionCompleted } from "@deletion/contracts";
+import { LOG_EVENTS } from "@deletion/contracts";
 import { describe, expect, it } from "vitest";
 import { describeState, RecordBoard, renderBoard, summarize } from "../src/index.js";
 
@@ -19,13 +20,13 @@ describe("RecordBoard", () => {
     const state = () => describeState(board.list()[0]?.state ?? { kind: "queued" });
     expect(state()).toBe("queued");
 
-    board.applyWorkerEvent({ event: "dispatched", recordId: "a", partition: 2, offset: "41" });
+    board.applyWorkerEvent({ event: LOG_EVENTS.dispatched, recordId: "a", partition: 2, offset: "41" });
     expect(state()).toBe("deleting batch 1");
-    board.applyWorkerEvent({ event: "batch_deleted", recordId: "a", batch: 1, rowsRemain: true });
+    board.applyWorkerEvent({ event: LOG_EVENTS.batchDeleted, recordId: "a", batch: 1, rowsRemain: true });
     expect(state()).toBe("deleting batch 2");
-    board.applyWorkerEvent({ event: "batch_failed", recordId: "a", batch: 2, attempt: 1 });
+    board.applyWorkerEvent({ event: LOG_EVENTS.batchFailed, recordId: "a", batch: 2, attempt: 1 });
     expect(state()).toBe("retrying batch 2 after an error");
-    board.applyWorkerEvent({ event: "batch_deleted", recordId: "a", batch: 2, rowsRemain: false });
+    board.applyWorkerEvent({ event: LOG_EVENTS.batchDeleted, recordId: "a", batch: 2, rowsRemain: false });
     board.applyCompletion(completion("a", 2, 1));
 
     const [row] = board.list();
@@ -36,7 +37,7 @@ describe("RecordBoard", () => {
 
   it("ignores records of other runs and a repeated completion", () => {
     const board = new RecordBoard(["a", "b"]);
-    board.applyWorkerEvent({ event: "dispatched", recordId: "zzz", offset: "1" });
+    board.applyWorkerEvent({ event: LOG_EVENTS.dispatched, recordId: "zzz", offset: "1" });
     board.applyCompletion(completion("zzz", 1));
     board.applyCompletion(completion("b", 1));
     board.applyCompletion(completion("b", 1));

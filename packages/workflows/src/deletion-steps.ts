@@ -52,12 +52,17 @@ export async function deleteBatchStep(
       deletionAttempt: input.attempt,
     });
     logger.info(
-      { event: "batch_deleted", ...fields, rowsDeleted: result.rowsDeleted, rowsRemain: result.rowsRemain },
+      {
+        event: LOG_EVENTS.batchDeleted,
+        ...fields,
+        rowsDeleted: result.rowsDeleted,
+        rowsRemain: result.rowsRemain,
+      },
       "batch deleted",
     );
     return { ...result, attempt };
   } catch (error) {
-    logger.warn({ event: "batch_failed", ...fields, err: errorMessage(error) }, "batch failed");
+    logger.warn({ event: LOG_EVENTS.batchFailed, ...fields, err: errorMessage(error) }, "batch failed");
     throw error;
   }
 }
@@ -110,7 +115,7 @@ export async function publishCompletedStep(
   await publisher.publishCompleted(completion).catch(rethrowPublishError);
   logger.info(
     {
-      event: "completed",
+      event: LOG_EVENTS.completed,
       ...position(input),
       batches: outcome.batches,
       transientErrorsRetried: outcome.transientErrorsRetried,
@@ -139,7 +144,7 @@ export async function publishFailedStep(
   };
   await publisher.publishFailed(deadLetter).catch(rethrowPublishError);
   logger.error(
-    { event: "failed", ...position(input), reason: deadLetter.reason },
+    { event: LOG_EVENTS.failed, ...position(input), reason: deadLetter.reason },
     "deletion failed; dead-lettered",
   );
   return deadLetter;

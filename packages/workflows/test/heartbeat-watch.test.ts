@@ -1,3 +1,4 @@
+import { LOG_EVENTS } from "@deletion/contracts";
 import { describe, expect, it } from "vitest";
 import { HeartbeatWatch } from "../src/heartbeat-watch.js";
 
@@ -53,6 +54,6 @@ describe("HeartbeatWatch", () => {
     watch.acknowledged(["a"]);
     expect(watch.maxGapMs).toBe(8_000);
     expect(warnings).toHaveLength(2);
-    expect(warnings[0]).toMatchObject({ event: "heartbeat_late", gapMs: 8_000, ttlMs: 10_000 });
+    expect(warnings[0]).toMatchObject({ event: LOG_EVENTS.heartbeatLate, gapMs: 8_000, ttlMs: 10_000 });
   });
 });

@@ -1,3 +1,4 @@
+import { LOG_EVENTS } from "@deletion/contracts";
 import type { Context, Resonate } from "@resonatehq/sdk";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { pauseThenDeleteBatchStep } from "../src/batch-pause.js";
@@ -45,7 +46,9 @@ function setup(
   });
   /** The id of the step that deleted each batch (its workflow's id is the part before the last dot). */
   const stepIds = () =>
-    Object.fromEntries(logged.filter((l) => l.event === "batch_deleted").map((l) => [l.batch, l.stepId]));
+    Object.fromEntries(
+      logged.filter((l) => l.event === LOG_EVENTS.batchDeleted).map((l) => [l.batch, l.stepId]),
+    );
   return { store, publisher, runtime, resonate: client.resonate, stepIds };
 }
 
@@ -77,54 +80,62 @@ describe("workflow shape", () => {
   });
 });
 
-describe.each<BatchPauseMode>(["throttle", "durable"])("%s pause, segments of 2 batches (in-process Resonate)", (mode) => {
-  it("deletes every batch exactly once across segments and completes with the record's totals", async () => {
-    // 5 batches = the root's own segment (1-2) and two handed-over segments (3-4, 5); batch 4
-    // fails twice first. The root is replayed after each handed-over segment, and the segments
-    // after their pauses (durable): a batch that was not checkpointed would run again.
-    const { store, publisher, runtime, stepIds } = setup(
-      { rec: [...more(3), "transient", "transient", "more", "last"] },
-      { batchPause: mode, segmentBatches: 2, segmentGroup: "test" },
-    );
+describe.each<BatchPauseMode>(["throttle", "durable"])(
+  "%s pause, segments of 2 batches (in-process Resonate)",
+  (mode) => {
+    it("deletes every batch exactly once across segments and completes with the record's totals", async () => {
+      // 5 batches = the root's own segment (1-2) and two handed-over segments (3-4, 5); batch 4
+      // fails twice first. The root is replayed after each handed-over segment, and the segments
+      // after their pauses (durable): a batch that was not checkpointed would run again.
+      const { store, publisher, runtime, stepIds } = setup(
+        { rec: [...more(3), "transient", "transient", "more", "last"] },
+        { batchPause: mode, segmentBatches: 2, segmentGroup: "test" },
+      );
 
-    const outcome = await run(runtime, input("rec", 12));
+      const outcome = await run(runtime, input("rec", 12));
 
-    // Batches 1-2 are steps of the record's workflow; 3-4 steps of the segment it handed over to,
-    // 5 a step of the segment that one handed over to (its child).
-    const ids = stepIds();
-    const workflowOf = (batch: number) => String(ids[batch]).replace(/[.:][^.:]*$/, "");
-    expect(workflowOf(1)).toBe("deletion/rec");
-    expect(workflowOf(2)).toBe("deletion/rec");
-    expect(workflowOf(3)).toMatch(/^deletion\/rec:[^.]+$/);
-    expect(workflowOf(4)).toBe(workflowOf(3));
-    expect(workflowOf(5)).toMatch(new RegExp(`^${workflowOf(3)}\\.[^.]+$`));
+      // Batches 1-2 are steps of the record's workflow; 3-4 steps of the segment it handed over to,
+      // 5 a step of the segment that one handed over to (its child).
+      const ids = stepIds();
+      const workflowOf = (batch: number) => String(ids[batch]).replace(/[.:][^.:]*$/, "");
+      expect(workflowOf(1)).toBe("deletion/rec");
+      expect(workflowOf(2)).toBe("deletion/rec");
+      expect(workflowOf(3)).toMatch(/^deletion\/rec:[^.]+$/);
+      expect(workflowOf(4)).toBe(workflowOf(3));
+      expect(workflowOf(5)).toMatch(new RegExp(`^${workflowOf(3)}\\.[^.]+$`));
 
-    expect(store.callsFor("rec")).toEqual({ 1: 1, 2: 1, 3: 1, 4: 3, 5: 1 });
-    expect(outcome).toMatchObject({ status: "completed", batches: 5, rowsDeleted: 50, transientErrorsRetried: 2 });
-    expect(publisher.completions).toHaveLength(1);
-    expect(publisher.completions[0]).toMatchObject({
-      source: { partition: 0, offset: "12" },
-      batches: 5,
-      rowsDeleted: 50,
-      transientErrorsRetried: 2,
+      expect(store.callsFor("rec")).toEqual({ 1: 1, 2: 1, 3: 1, 4: 3, 5: 1 });
+      expect(outcome).toMatchObject({
+        status: "completed",
+        batches: 5,
+        rowsDeleted: 50,
+        transientErrorsRetried: 2,
+      });
+      expect(publisher.completions).toHaveLength(1);
+      expect(publisher.completions[0]).toMatchObject({
+        source: { partition: 0, offset: "12" },
+        batches: 5,
+        rowsDeleted: 50,
+        transientErrorsRetried: 2,
+      });
     });
-  });
 
-  it("a batch failing for good in a later segment dead-letters the record with the batches before it", async () => {
-    const { store, publisher, runtime } = setup(
-      { rec: [...more(3), "permanent"] },
-      { batchPause: mode, segmentBatches: 2, segmentGroup: "test" },
-    );
+    it("a batch failing for good in a later segment dead-letters the record with the batches before it", async () => {
+      const { store, publisher, runtime } = setup(
+        { rec: [...more(3), "permanent"] },
+        { batchPause: mode, segmentBatches: 2, segmentGroup: "test" },
+      );
 
-    const outcome = await run(runtime, input("rec"));
+      const outcome = await run(runtime, input("rec"));
 
-    expect(outcome).toMatchObject({ status: "failed", batches: 3, error: "permanent on rec#4" });
-    expect(store.callsFor("rec")).toEqual({ 1: 1, 2: 1, 3: 1, 4: 1 });
-    expect(publisher.completions).toHaveLength(0);
-    expect(publisher.failures).toHaveLength(1);
-    expect(publisher.failures[0]?.reason).toMatch(/after 3 completed batches: permanent on rec#4/);
-  });
-});
+      expect(outcome).toMatchObject({ status: "failed", batches: 3, error: "permanent on rec#4" });
+      expect(store.callsFor("rec")).toEqual({ 1: 1, 2: 1, 3: 1, 4: 1 });
+      expect(publisher.completions).toHaveLength(0);
+      expect(publisher.failures).toHaveLength(1);
+      expect(publisher.failures[0]?.reason).toMatch(/after 3 completed batches: permanent on rec#4/);
+    });
+  },
+);
 
 describe("a handed-over segment", () => {
   it("continues the count of the segments before it", async () => {

@@ -1,4 +1,4 @@
-import { decodeDeletionRequested } from "@deletion/contracts";
+import { decodeDeletionRequested, LOG_EVENTS } from "@deletion/contracts";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { resonateModes } from "../fixtures/modes.js";
 import {
@@ -29,7 +29,7 @@ async function redrive(pipeline: Pipeline, extra: string[] = []) {
     ],
     { KAFKA_BROKERS: pipeline.brokers },
   );
-  const summary = logLines(run.stdout).find((l) => l.event === "redrive_summary");
+  const summary = logLines(run.stdout).find((l) => l.event === LOG_EVENTS.redriveSummary);
   return { ...run, summary };
 }
 
@@ -111,7 +111,7 @@ describe.each(resonateModes)("redrive after a failed deletion $label", ({ url, s
     const again = await redrive(pipeline, ["--from-beginning"]);
     expect(again.summary).toMatchObject({ read: 2, republished: 1 });
     const lastRequest = (await readTopic(brokers, pipeline.input, { expected: 5, settleMs: 500 })).at(-1);
-    await worker.waitForLog((l) => l.event === "duplicate" && l.offset === lastRequest?.offset);
+    await worker.waitForLog((l) => l.event === LOG_EVENTS.duplicate && l.offset === lastRequest?.offset);
     const after = decodeCompletions(
       await readTopic(brokers, pipeline.output, { expected: 2, settleMs: 2_000 }),
     );

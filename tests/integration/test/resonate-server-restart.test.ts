@@ -1,3 +1,4 @@
+import { LOG_EVENTS } from "@deletion/contracts";
 import { type ResonateServer, ResonateServerUnavailable, startResonateServer } from "@deletion/test-kit";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { SERVER_MARK } from "../fixtures/modes.js";
@@ -43,7 +44,7 @@ describe("Resonate server killed and restarted mid-run", () => {
       expect(produced.code).toBe(0);
 
       const completedSoFar = () =>
-        workers.flatMap((w) => w.logs.filter((l) => l.event === "completed")).length;
+        workers.flatMap((w) => w.logs.filter((l) => l.event === LOG_EVENTS.completed)).length;
       await workers[0]?.waitForLog(() => completedSoFar() >= 10, 120_000);
       const completedBeforeKill = completedSoFar();
       await server.kill();

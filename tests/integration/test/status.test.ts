@@ -1,3 +1,4 @@
+import { LOG_EVENTS } from "@deletion/contracts";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { type DemoDatabase, demoDatabase } from "../fixtures/database.js";
@@ -94,7 +95,7 @@ describe("status command against the Resonate server", () => {
         { resonateUrl: resonateServerUrl },
       );
       await produceInOrder(brokers, pipeline.input, [{ key: id, value: requestJson(id) }]);
-      await worker.waitForLog((l) => l.event === "soft_deleted" && l.recordId === id);
+      await worker.waitForLog((l) => l.event === LOG_EVENTS.softDeleted && l.recordId === id);
 
       const accepted = await statusCommand([id, ...dbArgs]);
       expect(accepted.code).toBe(0);
@@ -105,7 +106,9 @@ describe("status command against the Resonate server", () => {
 
       await locker.query("ROLLBACK");
       await locker.end();
-      await worker.waitForLog((l) => l.event === "batch_deleted" && l.recordId === id && l.batch === 2);
+      await worker.waitForLog(
+        (l) => l.event === LOG_EVENTS.batchDeleted && l.recordId === id && l.batch === 2,
+      );
       const deleting = await statusCommand([id, "--json", ...dbArgs]);
       const json = JSON.parse(deleting.stdout) as { state: string; batches: number; rowsDeleted: number };
       expect(json.state).toBe("deleting");

@@ -1,4 +1,5 @@
 import type { DeadLetterReasonCode } from "@deletion/contracts";
+import { LOG_EVENTS } from "@deletion/contracts";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { resonateModes } from "../fixtures/modes.js";
 import {
@@ -93,7 +94,7 @@ describe.each(resonateModes)("worker and bad input $label", ({ url, skip }) => {
 
     // One process the whole time: it never crashed or restarted.
     expect(worker.child.exitCode).toBeNull();
-    expect(worker.logs.filter((l) => l.event === "started")).toHaveLength(1);
-    expect(worker.logs.filter((l) => l.event === "dead_lettered")).toHaveLength(badInputs.length);
+    expect(worker.logs.filter((l) => l.event === LOG_EVENTS.started)).toHaveLength(1);
+    expect(worker.logs.filter((l) => l.event === LOG_EVENTS.deadLettered)).toHaveLength(badInputs.length);
   });
 });

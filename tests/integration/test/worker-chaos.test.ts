@@ -1,4 +1,4 @@
-import { MESSAGE_HEADERS } from "@deletion/contracts";
+import { LOG_EVENTS, MESSAGE_HEADERS } from "@deletion/contracts";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { needsServer, resonateServerUrl } from "../fixtures/modes.js";
 import {
@@ -40,7 +40,7 @@ const linesFor = (member: Member, recordId: string) => member.app.logs.filter((l
  */
 function lastActOf(member: Member, recordId: string): LogLine | undefined {
   return linesFor(member, recordId)
-    .filter((l) => l.event === "batch_deleted" || l.event === "completed")
+    .filter((l) => l.event === LOG_EVENTS.batchDeleted || l.event === LOG_EVENTS.completed)
     .at(-1);
 }
 
@@ -87,7 +87,9 @@ describe("chaos: workers killed with SIGKILL while they work, with the default t
 
       const completedSoFar = () =>
         new Set(
-          members.flatMap((m) => m.app.logs.filter((l) => l.event === "completed").map((l) => l.recordId)),
+          members.flatMap((m) =>
+            m.app.logs.filter((l) => l.event === LOG_EVENTS.completed).map((l) => l.recordId),
+          ),
         );
       const killLog: string[] = [];
       for (let k = 0; k < KILLS; k++) {
@@ -121,7 +123,7 @@ describe("chaos: workers killed with SIGKILL while they work, with the default t
       const runsOfBatch = new Map<string, Run[]>();
       for (const member of members) {
         for (const line of member.app.logs) {
-          if (line.event !== "batch_deleted") continue;
+          if (line.event !== LOG_EVENTS.batchDeleted) continue;
           const key = `${line.recordId}#${line.batch}`;
           runsOfBatch.set(key, [...(runsOfBatch.get(key) ?? []), { member, line }]);
         }
@@ -158,7 +160,8 @@ describe("chaos: workers killed with SIGKILL while they work, with the default t
           // Its last line for the record is the completion, or the final batch if it died
           // between publishing and logging.
           expect(
-            last?.event === "completed" || (last?.event === "batch_deleted" && last.rowsRemain === false),
+            last?.event === LOG_EVENTS.completed ||
+              (last?.event === LOG_EVENTS.batchDeleted && last.rowsRemain === false),
             `${recordId}: publishing was not ${pid}'s last act`,
           ).toBe(true);
         }

@@ -1,3 +1,4 @@
+import { LOG_EVENTS } from "@deletion/contracts";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { needsServer, resonateServerUrl } from "../fixtures/modes.js";
 import {
@@ -13,7 +14,7 @@ afterEach(stopAllApps);
 
 const batchesDeletedBy = (worker: RunningApp, recordId: string) =>
   worker.logs
-    .filter((l) => l.event === "batch_deleted" && l.recordId === recordId)
+    .filter((l) => l.event === LOG_EVENTS.batchDeleted && l.recordId === recordId)
     .map((l) => Number(l.batch));
 
 describe("failover between two workers sharing a Resonate server", () => {
@@ -50,7 +51,7 @@ describe("failover between two workers sharing a Resonate server", () => {
       const victim = await Promise.race(
         workers.map((w) =>
           w
-            .waitForLog((l) => l.event === "batch_deleted" && l.recordId === longId && l.batch === 3)
+            .waitForLog((l) => l.event === LOG_EVENTS.batchDeleted && l.recordId === longId && l.batch === 3)
             .then(() => w),
         ),
       );

@@ -1,4 +1,5 @@
 import type { DeletionCompleted } from "@deletion/contracts";
+import { LOG_EVENTS } from "@deletion/contracts";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import {
   createForeignWorkflowPromise,
@@ -92,8 +93,8 @@ describe("worker and promises that are not its own", () => {
 
       // One process throughout: nothing it read crashed it.
       expect(worker.child.exitCode).toBeNull();
-      expect(worker.logs.filter((l) => l.event === "started")).toHaveLength(1);
-      expect(worker.logs.filter((l) => l.event === "foreign_promise").map((l) => l.recordId)).toEqual(
+      expect(worker.logs.filter((l) => l.event === LOG_EVENTS.started)).toHaveLength(1);
+      expect(worker.logs.filter((l) => l.event === LOG_EVENTS.foreignPromise).map((l) => l.recordId)).toEqual(
         expect.arrayContaining([kafkaExample, plain]),
       );
 

@@ -1,3 +1,4 @@
+import { LOG_EVENTS } from "@deletion/contracts";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import {
   createPipeline,
@@ -25,7 +26,7 @@ describe("worker health and metrics", () => {
     expect(await early.json()).toMatchObject({ ready: false, groupJoined: false });
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
 
-    await worker.waitForLog((l) => l.event === "assigned");
+    await worker.waitForLog((l) => l.event === LOG_EVENTS.assigned);
     const late = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(late.status).toBe(200);
     expect(await late.json()).toMatchObject({

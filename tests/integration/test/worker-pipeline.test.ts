@@ -1,4 +1,4 @@
-import { decodeDeletionRequested } from "@deletion/contracts";
+import { decodeDeletionRequested, LOG_EVENTS } from "@deletion/contracts";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { resonateModes } from "../fixtures/modes.js";
 import {
@@ -56,7 +56,9 @@ describe.each(resonateModes)("worker end to end $label", ({ url, skip }) => {
     expect(completions.map((c) => c.recordId)).not.toEqual(inputOrder);
 
     // Once everything is done, the group has committed the end of every partition.
-    await worker.waitForLog((l) => l.event === "completed" && l.recordId === completions.at(-1)?.recordId);
+    await worker.waitForLog(
+      (l) => l.event === LOG_EVENTS.completed && l.recordId === completions.at(-1)?.recordId,
+    );
     expect(await worker.stop("SIGTERM")).toEqual({ code: 0, signal: null });
     const committed = await withAdmin(brokers, (admin) =>
       admin.fetchOffsets({ groupId: pipeline.groupId, topics: [pipeline.input] }),

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { LOG_EVENTS } from "@deletion/contracts";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { resonateModes } from "../fixtures/modes.js";
 import {
@@ -76,8 +77,10 @@ describe.each(resonateModes)("worker and poison messages $label", ({ url, skip }
     expect(prefix.equals(big.subarray(0, prefix.byteLength))).toBe(true);
 
     // A graceful stop commits what is safe: with every record done, that is the partition's end.
-    await worker.waitForLog((l) => l.event === "dead_lettered");
-    await worker.waitForLog((l) => l.event === "completed" && l.recordId === completions.at(-1)?.recordId);
+    await worker.waitForLog((l) => l.event === LOG_EVENTS.deadLettered);
+    await worker.waitForLog(
+      (l) => l.event === LOG_EVENTS.completed && l.recordId === completions.at(-1)?.recordId,
+    );
     expect(await worker.stop("SIGTERM")).toEqual({ code: 0, signal: null });
     const lastOffset = BigInt(produced.at(-1)?.offset ?? "-1");
     expect(await committedOffset(pipeline, 0)).toBe(lastOffset + 1n);
@@ -110,7 +113,7 @@ describe.each(resonateModes)("worker and poison messages $label", ({ url, skip }
     await produceInOrder(brokers, pipeline.input, [{ key: first, value: requestJson(first) }]);
     await readCompletionsOf(pipeline, [first]);
     // The first record is safe; its offset is committed before the bad one arrives.
-    await worker.waitForLog((l) => l.event === "completed" && l.recordId === first);
+    await worker.waitForLog((l) => l.event === LOG_EVENTS.completed && l.recordId === first);
 
     const later = pipeline.id("later");
     const produced = await produceInOrder(brokers, pipeline.input, [
@@ -121,15 +124,17 @@ describe.each(resonateModes)("worker and poison messages $label", ({ url, skip }
 
     const exit = await worker.exited;
     expect(exit, `${worker.stdout()}\n${worker.stderr()}`).toEqual({ code: 1, signal: null });
-    const fatal = worker.logs.find((l) => l.level >= LEVEL.error && l.event === "dead_letter_undeliverable");
+    const fatal = worker.logs.find(
+      (l) => l.level >= LEVEL.error && l.event === LOG_EVENTS.deadLetterUndeliverable,
+    );
     expect(fatal, worker.stdout()).toBeDefined();
     expect(fatal?.topic).toBe(deadLetters);
     expect(fatal?.source).toEqual({ topic: pipeline.input, partition: 0, offset: String(badOffset) });
     expect(String(fatal?.brokerError)).toMatch(/too large/i);
     expect(fatal?.msg).toContain(deadLetters);
-    expect(worker.logs.filter((l) => l.event === "publish_refused" && l.topic === deadLetters)).toHaveLength(
-      2,
-    );
+    expect(
+      worker.logs.filter((l) => l.event === LOG_EVENTS.publishRefused && l.topic === deadLetters),
+    ).toHaveLength(2);
 
     expect(await committedOffset(pipeline, 0)).toBe(badOffset);
   });

@@ -1,3 +1,4 @@
+import { LOG_EVENTS } from "@deletion/contracts";
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { type DemoDatabase, demoDatabase, NONE, type RowCounts, total } from "../fixtures/database.js";
 import { needsServer, resonateModes, resonateServerUrl } from "../fixtures/modes.js";
@@ -64,19 +65,22 @@ describe.each(resonateModes)("postgres store $label", ({ url, skip }) => {
         expect(events.indexOf("soft_deleted"), id).toBeGreaterThanOrEqual(0);
         expect(events.indexOf("soft_deleted"), id).toBeLessThan(events.indexOf("batch_deleted"));
       }
-      for (const line of worker.logs.filter((l) => l.event === "batch_deleted")) {
+      for (const line of worker.logs.filter((l) => l.event === LOG_EVENTS.batchDeleted)) {
         expect(line.rowsDeleted as number).toBeLessThanOrEqual(4);
       }
       for (const id of ids.slice(5)) expect(await db.counts(id), id).toEqual(before.get(id));
 
       // A request after completion deletes nothing more: it is reported as done.
-      const duplicates = () => worker.logs.filter((l) => l.event === "duplicate" && l.recordId === twice);
+      const duplicates = () =>
+        worker.logs.filter((l) => l.event === LOG_EVENTS.duplicate && l.recordId === twice);
       const seen = duplicates().length;
       await produceInOrder(brokers, pipeline.input, [{ key: twice, value: requestJson(twice) }]);
       await worker.waitForLog(() => duplicates().length > seen);
       expect(duplicates().at(-1)).toMatchObject({ state: "finished", status: "completed" });
       for (const id of ids.slice(5)) expect(await db.counts(id), id).toEqual(before.get(id));
-      expect(worker.logs.filter((l) => l.event === "soft_deleted" && l.recordId === twice)).toHaveLength(1);
+      expect(
+        worker.logs.filter((l) => l.event === LOG_EVENTS.softDeleted && l.recordId === twice),
+      ).toHaveLength(1);
       expect(errorsOf(worker)).toEqual([]);
     },
   );
@@ -104,7 +108,9 @@ describe("postgres store, a worker killed between batches", () => {
         { resonateUrl: resonateServerUrl },
       );
       await produceInOrder(brokers, pipeline.input, [{ key: id, value: requestJson(id) }]);
-      await first.waitForLog((l) => l.event === "batch_deleted" && l.recordId === id && l.batch === 3);
+      await first.waitForLog(
+        (l) => l.event === LOG_EVENTS.batchDeleted && l.recordId === id && l.batch === 3,
+      );
       await first.stop("SIGKILL");
       const midway = await db.counts(id);
       expect(total(midway)).toBeGreaterThan(0);
@@ -123,15 +129,15 @@ describe("postgres store, a worker killed between batches", () => {
       expect(await db.counts(bystander)).toEqual(bystanderBefore);
 
       const firstBatches = first.logs
-        .filter((l) => l.event === "batch_deleted")
+        .filter((l) => l.event === LOG_EVENTS.batchDeleted)
         .map((l) => l.batch as number);
       const secondBatches = second.logs
-        .filter((l) => l.event === "batch_deleted")
+        .filter((l) => l.event === LOG_EVENTS.batchDeleted)
         .map((l) => l.batch as number);
       const lastOfFirst = Math.max(...firstBatches);
       for (const batch of secondBatches) expect(batch).toBeGreaterThanOrEqual(lastOfFirst);
       // The soft delete was checkpointed before the kill: the replacement does not run it again.
-      expect(second.logs.filter((l) => l.event === "soft_deleted")).toEqual([]);
+      expect(second.logs.filter((l) => l.event === LOG_EVENTS.softDeleted)).toEqual([]);
       expect(errorsOf(second)).toEqual([]);
       // Rows the killed worker's unfinished batch deleted are not in the total; no row is counted twice.
       expect(completions[0]?.rowsDeleted).toBeLessThanOrEqual(37);

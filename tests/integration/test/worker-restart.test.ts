@@ -1,3 +1,4 @@
+import { LOG_EVENTS } from "@deletion/contracts";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { resonateModes } from "../fixtures/modes.js";
 import {
@@ -30,16 +31,19 @@ describe.each(resonateModes)("worker restart $label", ({ url, skip }) => {
     // Let some records finish and leave others half-way, then crash the worker.
     let completedByFirst = 0;
     await first.waitForLog(
-      () => ++completedByFirst >= 1 && first.logs.filter((l) => l.event === "completed").length >= 15,
+      () =>
+        ++completedByFirst >= 1 && first.logs.filter((l) => l.event === LOG_EVENTS.completed).length >= 15,
     );
-    const doneBeforeCrash = new Set(first.logs.filter((l) => l.event === "completed").map((l) => l.recordId));
+    const doneBeforeCrash = new Set(
+      first.logs.filter((l) => l.event === LOG_EVENTS.completed).map((l) => l.recordId),
+    );
     expect(doneBeforeCrash.size).toBeLessThan(60);
     const crash = await first.stop("SIGKILL");
     expect(crash.signal).toBe("SIGKILL");
 
     const second = await startWorker(pipeline, env, { resonateUrl: url });
     const secondCompleted = () =>
-      new Set(second.logs.filter((l) => l.event === "completed").map((l) => l.recordId));
+      new Set(second.logs.filter((l) => l.event === LOG_EVENTS.completed).map((l) => l.recordId));
     await second.waitForLog(() => new Set([...doneBeforeCrash, ...secondCompleted()]).size >= 60, 120_000);
 
     const completions = await readCompletions(pipeline, 60);
@@ -58,7 +62,9 @@ describe.each(resonateModes)("worker restart $label", ({ url, skip }) => {
     const pipeline = await createPipeline(brokers, 1);
     const worker = await startWorker(pipeline, { BATCH_SLEEP_MS: "1000" }, { resonateUrl: url });
     expect(await worker.stop("SIGTERM")).toEqual({ code: 0, signal: null });
-    expect(worker.logs.map((l) => l.event)).toEqual(expect.arrayContaining(["stopping", "stopped"]));
+    expect(worker.logs.map((l) => l.event)).toEqual(
+      expect.arrayContaining([LOG_EVENTS.stopping, LOG_EVENTS.stopped]),
+    );
   });
 });
 
@@ -74,12 +80,15 @@ describe("graceful shutdown with the in-process network", () => {
       SHUTDOWN_TIMEOUT_MS: "20000",
     });
     await produceInOrder(brokers, pipeline.input, [{ key: id, value: requestJson(id) }]);
-    await worker.waitForLog((l) => l.event === "batch_deleted" && l.recordId === id && l.batch === 1);
+    await worker.waitForLog((l) => l.event === LOG_EVENTS.batchDeleted && l.recordId === id && l.batch === 1);
 
     expect(await worker.stop("SIGTERM")).toEqual({ code: 0, signal: null });
 
-    expect(worker.logs.find((l) => l.event === "completed")).toMatchObject({ recordId: id, batches: 3 });
-    expect(worker.logs.find((l) => l.event === "stopping")).toMatchObject({ inFlight: 0 });
+    expect(worker.logs.find((l) => l.event === LOG_EVENTS.completed)).toMatchObject({
+      recordId: id,
+      batches: 3,
+    });
+    expect(worker.logs.find((l) => l.event === LOG_EVENTS.stopping)).toMatchObject({ inFlight: 0 });
     const committed = await withAdmin(brokers, (admin) =>
       admin.fetchOffsets({ groupId: pipeline.groupId, topics: [pipeline.input] }),
     );
@@ -98,10 +107,13 @@ describe("worker shutdown while a start cannot finish", () => {
     await produceInOrder(brokers, pipeline.input, [
       { key: "stuck", value: requestJson(pipeline.id("stuck")) },
     ]);
-    await worker.waitForLog((l) => l.event === "retrying");
+    await worker.waitForLog((l) => l.event === LOG_EVENTS.retrying);
 
     expect(await worker.stop("SIGTERM", 20_000)).toEqual({ code: 0, signal: null });
-    expect(worker.logs.find((l) => l.event === "stopping")).toMatchObject({ unstarted: 1, inFlight: 1 });
+    expect(worker.logs.find((l) => l.event === LOG_EVENTS.stopping)).toMatchObject({
+      unstarted: 1,
+      inFlight: 1,
+    });
     const committed = await withAdmin(brokers, (admin) =>
       admin.fetchOffsets({ groupId: pipeline.groupId, topics: [pipeline.input] }),
     );
@@ -120,10 +132,10 @@ describe("worker shutdown while a start cannot finish", () => {
     await produceInOrder(brokers, pipeline.input, [
       { key: "stuck", value: requestJson(pipeline.id("stuck")) },
     ]);
-    await worker.waitForLog((l) => l.event === "retrying");
+    await worker.waitForLog((l) => l.event === LOG_EVENTS.retrying);
 
     worker.child.kill("SIGTERM");
-    await worker.waitForLog((l) => l.event === "shutdown" && l.msg === "shutting down");
+    await worker.waitForLog((l) => l.event === LOG_EVENTS.shutdown && l.msg === "shutting down");
     worker.child.kill("SIGTERM");
     expect(await worker.exited).toEqual({ code: 130, signal: null });
   });

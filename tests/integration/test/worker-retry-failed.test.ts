@@ -1,3 +1,4 @@
+import { LOG_EVENTS } from "@deletion/contracts";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { resonateModes } from "../fixtures/modes.js";
 import {
@@ -45,7 +46,7 @@ describe.each(resonateModes)("retrying a failed deletion $label", ({ url, skip }
       [failing, contested].sort(),
     );
     await readCompletionsOf(pipeline, [healthy], 60_000);
-    await worker.waitForLog((l) => l.event === "failed" && l.recordId === contested);
+    await worker.waitForLog((l) => l.event === LOG_EVENTS.failed && l.recordId === contested);
 
     // Again: one request for `failing`, two at once for `contested`, one for the deleted `healthy`.
     const again = await produceInOrder(
@@ -61,7 +62,7 @@ describe.each(resonateModes)("retrying a failed deletion $label", ({ url, skip }
         timeoutMs: 60_000,
       }),
     );
-    const duplicate = await worker.waitForLog((l) => l.event === "duplicate" && l.offset === repeat);
+    const duplicate = await worker.waitForLog((l) => l.event === LOG_EVENTS.duplicate && l.offset === repeat);
 
     const of = (id: string) => completions.filter((c) => c.recordId === id);
     // The deleted record is only reported: no second deletion, no second completion.

@@ -35,14 +35,18 @@ async function deleteRecords(pipeline: Pipeline, ids: string[], batches: number)
     pipeline.input,
     ids.map((id) => ({ key: id, value: requestJson(id) })),
   );
-  const completions = (await readCompletionsOf(pipeline, ids, 180_000)).filter((c) => ids.includes(c.recordId));
+  const completions = (await readCompletionsOf(pipeline, ids, 180_000)).filter((c) =>
+    ids.includes(c.recordId),
+  );
   expect(completions.map((c) => c.batches)).toEqual(ids.map(() => batches));
 }
 
 describe.each(["throttle", "durable"])("server requests per record, --batch-pause %s", (batchPause) => {
   // Counted on the server, so a server another process also uses (RESONATE_URL) cannot be measured.
   it.skipIf(!resonateServerUrl || !resonateMetricsUrl)(
-    needsServer("grow linearly with the record's batches: no more than 8 per batch, task.fence not quadratic"),
+    needsServer(
+      "grow linearly with the record's batches: no more than 8 per batch, task.fence not quadratic",
+    ),
     async () => {
       const metricsUrl = resonateMetricsUrl as string;
       const pipeline = await createPipeline(inject("kafkaBrokers"), 2);

@@ -1,7 +1,7 @@
 import { LOG_EVENTS } from "@deletion/contracts";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { createPipeline, httpPort } from "../fixtures/pipeline.js";
-import { startOneConnectionProxy } from "../fixtures/tcp-proxy.js";
+import { startLimitedProxy } from "../fixtures/tcp-proxy.js";
 import { logLines, runApp, startApp, stopAllApps } from "../support/index.js";
 
 afterEach(stopAllApps);
@@ -14,7 +14,12 @@ describe("worker start-up that fails", () => {
     const run = await runApp(
       "deletor-worker",
       [],
-      { KAFKA_BROKERS: unreachable, CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS), HTTP_PORT: "0", RESONATE_URL: "" },
+      {
+        KAFKA_BROKERS: unreachable,
+        CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
+        HTTP_PORT: "0",
+        RESONATE_URL: "",
+      },
       { timeoutMs: 25_000 },
     );
     expect(run.timedOut).toBe(false);
@@ -27,8 +32,9 @@ describe("worker start-up that fails", () => {
   it("exits 1 when the consumer cannot start after the HTTP server is up, and stops answering", async () => {
     const brokers = inject("kafkaBrokers");
     const pipeline = await createPipeline(brokers, 1);
-    // The producer (the first client) gets through; the consumer and its admin client do not.
-    const proxy = await startOneConnectionProxy(brokers.split(",")[0] ?? brokers);
+    // The worker's first two clients (its broker check and its producer) get through; the next
+    // ones (the check before the consumer, the consumer) do not, as if the broker went away.
+    const proxy = await startLimitedProxy(brokers.split(",")[0] ?? brokers, 2);
     try {
       const worker = startApp("deletor-worker", [], {
         KAFKA_BROKERS: proxy.address,
