@@ -3,10 +3,15 @@
 // already on the topic, every deletion a single batch with no sleep, so the figure is what
 // consuming, starting workflows, running them and publishing completions costs per record.
 // Against a real broker: KAFKA_BROKERS if set, else one started by the test kit.
-// It also samples the worker's resident memory (its /metrics) and reports the peak and the last
-// sample, so memory kept per completed record shows as growth with --count.
+// It also samples the worker's resident memory and JavaScript heap (its /metrics), and at the end
+// has the worker write a heap snapshot, which runs a full garbage collection first: the heap used
+// after it is what the worker still holds, so memory kept per completed record shows as growth
+// with --count. (The snapshot goes to a temporary directory and is deleted.)
 // Usage: pnpm bench [-- --count 5000]
 import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { LOG_EVENTS } from "@deletion/contracts";
@@ -46,7 +51,10 @@ await producer.connect();
 await produceDeletionRequests(producer, { topic: topics.input, count, idPrefix: base });
 await producer.disconnect();
 
-const worker = spawn(process.execPath, [new URL("../dist/main.js", import.meta.url).pathname], {
+const snapshotDir = mkdtempSync(join(tmpdir(), "dispatch-bench-"));
+const mainPath = new URL("../dist/main.js", import.meta.url).pathname;
+const worker = spawn(process.execPath, ["--heapsnapshot-signal=SIGUSR2", mainPath], {
+  cwd: snapshotDir,
   env: {
     ...process.env,
     KAFKA_BROKERS: broker.bootstrapServers,
@@ -68,14 +76,18 @@ const worker = spawn(process.execPath, [new URL("../dist/main.js", import.meta.u
 let firstDispatch = 0;
 let completed = 0;
 const finished = Promise.withResolvers();
-const memory = { peak: 0, last: 0 };
+const memory = { peak: 0, last: 0, heapPeak: 0, heapLast: 0 };
 let sampler;
+let metricsPort;
 const sampleMemory = async (port) => {
   try {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     const bytes = Number(/^process_resident_memory_bytes (\S+)$/m.exec(text)?.[1] ?? 0);
     memory.last = bytes;
     memory.peak = Math.max(memory.peak, bytes);
+    const heap = Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1] ?? 0);
+    memory.heapLast = heap;
+    memory.heapPeak = Math.max(memory.heapPeak, heap);
   } catch {
     // the worker may be exiting
   }
@@ -87,7 +99,10 @@ createInterface({ input: worker.stdout }).on("line", (line) => {
   } catch {
     return; // not a log line
   }
-  if (event.event === LOG_EVENTS.http) sampler = setInterval(() => void sampleMemory(event.port), 500);
+  if (event.event === LOG_EVENTS.http) {
+    metricsPort = event.port;
+    sampler = setInterval(() => void sampleMemory(event.port), 500);
+  }
   if (event.event === LOG_EVENTS.dispatched && firstDispatch === 0) firstDispatch = performance.now();
   if (event.event === LOG_EVENTS.completed && ++completed === count) finished.resolve(performance.now());
 });
@@ -101,8 +116,10 @@ try {
   const seconds = (end - firstDispatch) / 1000;
   const rate = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 }).format(count / seconds);
   const mib = (bytes) => `${Math.round(bytes / 2 ** 20)} MiB`;
+  clearInterval(sampler);
+  const retained = await heapAfterFullGc();
   console.log(
-    `dispatch bench (${broker.kind} broker, 3 partitions, in-process Resonate): ${count} records, first dispatch to last completion ${seconds.toFixed(2)} s: ${rate} records/s; worker resident memory peak ${mib(memory.peak)}, at the end ${mib(memory.last)}`,
+    `dispatch bench (${broker.kind} broker, 3 partitions, in-process Resonate): ${count} records, first dispatch to last completion ${seconds.toFixed(2)} s: ${rate} records/s; worker resident memory peak ${mib(memory.peak)}; JavaScript heap used peak ${mib(memory.heapPeak)}, after a full garbage collection at the end ${mib(retained)}`,
   );
 } catch (error) {
   console.error(`bench: ${error.message}`);
@@ -113,5 +130,22 @@ try {
   worker.kill("SIGTERM");
   await new Promise((resolve) => worker.once("exit", resolve));
   await broker.stop();
+  rmSync(snapshotDir, { recursive: true, force: true });
 }
 process.exit(exitCode);
+
+/** Has the worker write a heap snapshot (a full GC comes first), then reads its heap used. */
+async function heapAfterFullGc() {
+  worker.kill("SIGUSR2");
+  let lastSize = -1;
+  for (let i = 0; i < 600; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const file = readdirSync(snapshotDir).find((name) => name.endsWith(".heapsnapshot"));
+    if (!file) continue;
+    const size = statSync(join(snapshotDir, file)).size;
+    if (size > 0 && size === lastSize) break;
+    lastSize = size;
+  }
+  await sampleMemory(metricsPort);
+  return memory.heapLast;
+}

@@ -17,6 +17,7 @@ import {
 import {
   BatchPauseModeSchema,
   DEFAULT_BATCH_PAUSE,
+  DEFAULT_FINISHED_KEPT,
   DEFAULT_PROMISE_PREFIX,
   DEFAULT_TASK_TTL_MS,
   PromisePrefixSchema,
@@ -207,7 +208,7 @@ export const workerCli = {
       env: "IN_PROCESS_FINISHED_KEPT",
       description:
         "in-process network only: finished records whose outcome is kept, so a duplicate request is only reported; the oldest beyond this are forgotten",
-      schema: positiveInt.default(100_000),
+      schema: positiveInt.default(DEFAULT_FINISHED_KEPT),
     }),
     shutdownTimeoutMs: option({
       flag: "shutdown-timeout-ms",

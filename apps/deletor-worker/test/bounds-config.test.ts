@@ -10,7 +10,7 @@ describe("worker bounds and timeouts", () => {
     expect(result.config.maxRunning).toBe(1_000);
     expect(result.config.commitTimeoutMs).toBe(5_000);
     expect(result.config.connectTimeoutMs).toBe(10_000);
-    expect(result.config.inProcessFinishedKept).toBe(100_000);
+    expect(result.config.inProcessFinishedKept).toBe(50_000);
   });
 
   it("reads them from flags and the environment", () => {

@@ -50,8 +50,6 @@ export interface DeletorWorkerOptions {
   onFatal?: (error: Error) => void;
 }
 
-export type { Readiness } from "./readiness.js";
-
 export const DEFAULT_COMMIT_TIMEOUT_MS = 5_000;
 
 /**

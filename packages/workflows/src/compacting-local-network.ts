@@ -14,6 +14,13 @@ interface StoredPromise {
 interface StoredTask {
   id: string;
   state: string;
+  resumes?: Set<string>;
+}
+
+/** A finished workflow's own promise and task, without their (empty) sets: about 1.5 KB each. */
+interface Finished {
+  promise: Omit<StoredPromise, "callbacks" | "listeners">;
+  task: Omit<StoredTask, "resumes"> | undefined;
 }
 interface LocalServer {
   promises: Map<string, StoredPromise>;
@@ -32,7 +39,7 @@ export interface CompactingLocalNetworkOptions {
 }
 
 /** Default of CompactingLocalNetworkOptions.keepFinished. */
-export const DEFAULT_FINISHED_KEPT = 100_000;
+export const DEFAULT_FINISHED_KEPT = 50_000;
 
 /**
  * The SDK's in-process network, with its memory bounded by the work in progress.
@@ -64,7 +71,7 @@ export class CompactingLocalNetwork implements Network {
   /** Ids of each running workflow's descendants (steps, timers, child workflows), by origin. */
   private readonly descendants = new Map<string, Set<string>>();
   /** Finished workflows' own promise and task, oldest first. */
-  private readonly finished = new Map<string, { promise: StoredPromise; task: StoredTask | undefined }>();
+  private readonly finished = new Map<string, Finished>();
 
   constructor(options: CompactingLocalNetworkOptions) {
     if (!Number.isInteger(options.keepFinished) || options.keepFinished < 1)
@@ -119,7 +126,7 @@ export class CompactingLocalNetwork implements Network {
     const entry = this.finished.get(id);
     if (!entry || this.server.promises.has(id)) return;
     this.server.promises.set(id, { ...entry.promise, callbacks: new Set(), listeners: new Set() });
-    if (entry.task) this.server.tasks.set(id, { ...entry.task });
+    if (entry.task) this.server.tasks.set(id, { ...entry.task, resumes: new Set() });
   }
 
   private track(id: string): void {
@@ -154,12 +161,18 @@ export class CompactingLocalNetwork implements Network {
     promises.delete(id);
     tasks.delete(id);
     this.finished.delete(id); // re-inserted last: the most recently used is kept longest
-    this.finished.set(id, { promise: { ...promise, callbacks: new Set(), listeners: new Set() }, task });
+    const { callbacks: _callbacks, listeners: _listeners, ...kept } = promise;
+    this.finished.set(id, { promise: kept, task: task ? withoutResumes(task) : undefined });
     if (this.finished.size > this.keepFinished) {
       const oldest = this.finished.keys().next().value;
       if (oldest !== undefined) this.finished.delete(oldest);
     }
   }
+}
+
+function withoutResumes(task: StoredTask): Omit<StoredTask, "resumes"> {
+  const { resumes: _resumes, ...rest } = task;
+  return rest;
 }
 
 /** The origin of a promise id: everything before the first ':' (ids.js). */

@@ -27,7 +27,7 @@ export interface ResonateClientConfig {
   logger?: Logger;
   /**
    * In-process network only: finished workflows whose outcome stays known to this process
-   * (default 100,000); see CompactingLocalNetwork.
+   * (default DEFAULT_FINISHED_KEPT); see CompactingLocalNetwork.
    */
   inProcessFinishedKept?: number;
   /** How a server that keeps failing is waited for and reported (defaults: 1 s doubling to 30 s; 30 s). */

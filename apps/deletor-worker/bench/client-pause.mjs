@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// Does the Kafka client's pause()/resume() lose messages? A consumer takes messages up to 20 "in
+// flight" (each done after a random 0-30 ms), pauses at 20 and resumes at 10, and counts which
+// offsets it got, per partition, against the topic's end:
+//
+//   pause       pause() every assigned partition at the bound, resume() them below it;
+//   pause-seek  what the worker does (packages/deletor/src/partition-gate.ts): pause a partition
+//               when a message arrives for it at the bound, refuse that message, and on resume
+//               seek the partition to it before resume().
+//
+// Against KAFKA_BROKERS if set, else a broker the test kit starts.
+// Usage: node bench/client-pause.mjs [--count 8000] [--mode pause|pause-seek|both]
+import { parseArgs } from "node:util";
+import { createIdempotentProducer, createKafka, ensureTopics } from "@deletion/kafka";
+import { startBroker, uniqueName } from "@deletion/test-kit";
+
+const { values } = parseArgs({
+  args: process.argv.slice(2).filter((arg) => arg !== "--"),
+  options: { count: { type: "string", default: "8000" }, mode: { type: "string", default: "both" } },
+});
+const count = Number(values.count);
+const modes = values.mode === "both" ? ["pause", "pause-seek"] : [values.mode];
+if (!Number.isInteger(count) || count < 1 || !modes.every((m) => m === "pause" || m === "pause-seek")) {
+  console.error("client-pause: --count must be a positive integer, --mode pause, pause-seek or both");
+  process.exit(2);
+}
+
+const BOUND = 20;
+const broker = await startBroker();
+const kafka = createKafka({ brokers: broker.bootstrapServers, clientId: "client-pause" });
+try {
+  for (const mode of modes) console.log(await run(mode));
+} finally {
+  await broker.stop();
+}
+process.exit(0);
+
+async function run(mode) {
+  const topic = uniqueName(`client-${mode}`);
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, [{ name: topic, partitions: 3, replicationFactor: 1 }], 30_000);
+  const producer = createIdempotentProducer(kafka);
+  await producer.connect();
+  for (let i = 0; i < count; i += 500) {
+    const messages = Array.from({ length: Math.min(500, count - i) }, (_, j) => ({
+      key: `k${i + j}`,
+      value: "x",
+    }));
+    await producer.send({ topic, messages });
+  }
+  await producer.disconnect();
+  const high = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)]));
+  await admin.disconnect();
+
+  const consumer = kafka.consumer({
+    kafkaJS: { groupId: `${topic}.group`, fromBeginning: true, autoCommit: false },
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic] });
+  const taken = new Map([...high.keys()].map((p) => [p, new Set()]));
+  const resumeAt = new Map(); // pause-seek: partition -> offset of its first refused message
+  let inFlight = 0;
+  let atBound = false;
+  let pauses = 0;
+  let lastDelivery = Date.now();
+  const close = () => {
+    atBound = true;
+    pauses++;
+    if (mode === "pause") consumer.pause([{ topic }]);
+  };
+  const open = () => {
+    atBound = false;
+    if (mode === "pause") return consumer.resume([{ topic }]);
+    for (const [partition, offset] of resumeAt) consumer.seek({ topic, partition, offset: String(offset) });
+    if (resumeAt.size > 0) consumer.resume([{ topic, partitions: [...resumeAt.keys()] }]);
+    resumeAt.clear();
+  };
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      lastDelivery = Date.now();
+      const offset = Number(message.offset);
+      if (mode === "pause-seek" && (atBound || resumeAt.has(partition))) {
+        if (!resumeAt.has(partition)) {
+          resumeAt.set(partition, offset);
+          consumer.pause([{ topic, partitions: [partition] }]);
+        }
+        return;
+      }
+      taken.get(partition).add(offset);
+      inFlight++;
+      setTimeout(() => {
+        if (--inFlight <= BOUND / 2 && atBound) open();
+      }, Math.random() * 30);
+      if (inFlight >= BOUND && !atBound) close();
+    },
+  });
+  while (Date.now() - lastDelivery < 8_000) await new Promise((resolve) => setTimeout(resolve, 500));
+  await consumer.disconnect();
+
+  let missing = 0;
+  const perPartition = [];
+  for (const [partition, end] of high) {
+    const offsets = taken.get(partition);
+    missing += end - offsets.size;
+    perPartition.push(`partition ${partition}: ${offsets.size} of ${end}`);
+  }
+  return `${mode}: ${count - missing} of ${count} messages delivered, ${missing} never, ${pauses} pauses (${perPartition.join(", ")})`;
+}
