@@ -56,7 +56,7 @@ describe("chaos: workers killed with SIGKILL while they work, with the default t
       const prefix = pipeline.id("chaos");
       // RESONATE_TTL_MS is left at its default on purpose: the property must hold with it.
       const env = {
-        BATCH_SLEEP_MS: "500",
+        BATCH_SLEEP_MS: "2000",
         SIM_SEED: "17",
         RETRY_INITIAL_DELAY_MS: "50",
         KAFKA_SESSION_TIMEOUT_MS: "6000",
