@@ -22,27 +22,20 @@ export async function isolatedPool(
 }
 
 /** Rows per demo table that hold this customer id. */
-export async function countRows(pool: pg.Pool, customerId: string): Promise<RowCounts> {
-  const { rows } = await pool.query<{ customers: string; orders: string; order_lines: string }>(
-    `SELECT (SELECT count(*) FROM customers WHERE id = $1) AS customers,
-            (SELECT count(*) FROM orders WHERE customer_id = $1) AS orders,
-            (SELECT count(*) FROM order_lines WHERE customer_id = $1) AS order_lines`,
-    [customerId],
-  );
-  const row = rows[0] as { customers: string; orders: string; order_lines: string };
-  return {
-    customers: Number(row.customers),
-    orders: Number(row.orders),
-    order_lines: Number(row.order_lines),
-  };
+export function countRows(pool: pg.Pool, customerId: string): Promise<RowCounts> {
+  return countPerTable(pool, customerId, "=");
 }
 
 /** Rows per demo table over every customer but this one. */
-export async function countOthers(pool: pg.Pool, customerId: string): Promise<RowCounts> {
+export function countOthers(pool: pg.Pool, customerId: string): Promise<RowCounts> {
+  return countPerTable(pool, customerId, "<>");
+}
+
+async function countPerTable(pool: pg.Pool, customerId: string, op: "=" | "<>"): Promise<RowCounts> {
   const { rows } = await pool.query<{ customers: string; orders: string; order_lines: string }>(
-    `SELECT (SELECT count(*) FROM customers WHERE id <> $1) AS customers,
-            (SELECT count(*) FROM orders WHERE customer_id <> $1) AS orders,
-            (SELECT count(*) FROM order_lines WHERE customer_id <> $1) AS order_lines`,
+    `SELECT (SELECT count(*) FROM customers WHERE id ${op} $1) AS customers,
+            (SELECT count(*) FROM orders WHERE customer_id ${op} $1) AS orders,
+            (SELECT count(*) FROM order_lines WHERE customer_id ${op} $1) AS order_lines`,
     [customerId],
   );
   const row = rows[0] as { customers: string; orders: string; order_lines: string };
