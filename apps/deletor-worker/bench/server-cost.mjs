@@ -8,13 +8,16 @@
 //            after every batch, one workflow) and both pauses of the new one;
 //  dispatch  requests from the topic to durably started workflows, counted on the server
 //            (task.create over time): this worker against the naive pattern (one awaited
-//            beginRun per message), 3,000 requests on 6 partitions, batch pause 5 s;
+//            beginRun per message), 3,000 requests on 6 partitions, batch pause 5 s, with the
+//            server on this machine and behind a proxy that adds a round trip (--rtt-ms);
 //  ceiling   the server's own promise.create rate with 1, 16, 64 and 256 requests in flight.
 //
 // Writes bench/results/server-bench.{json,md} and requests-per-record.svg at the repository root.
 // Nothing here is a test: the numbers depend on the machine and on what else runs on it.
 //
-// Usage: node bench/server-cost.mjs [--only ops,dispatch,ceiling] [--reps 3] [--count 3000] [--full]
+// Usage: node bench/server-cost.mjs [--only ops,dispatch,ceiling] [--reps 3] [--count 3000,20000]
+//                                   [--full] [--rtt-ms 0,10]
+//   dispatch: the first count at every round trip, further counts at the first round trip only.
 //   --full: also the durable pause at 500 batches (about 10 minutes more: one resume a second).
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -34,6 +37,7 @@ import {
   SimulatedRecordStore,
   UNSEGMENTED_DURABLE_SLEEPS,
 } from "@deletion/workflows";
+import { startLatencyProxy } from "./latency-proxy.mjs";
 import { logLogChart } from "./svg-plot.mjs";
 
 const { values } = parseArgs({
@@ -41,18 +45,25 @@ const { values } = parseArgs({
   options: {
     only: { type: "string", default: "ops,dispatch,ceiling" },
     reps: { type: "string", default: "3" },
-    count: { type: "string", default: "3000" },
+    count: { type: "string", default: "3000,20000" },
     full: { type: "boolean", default: false },
+    "rtt-ms": { type: "string", default: "0,10" },
   },
 });
+// Dispatch is measured once per round trip: 0 (the server on this machine) and a server a
+// network hop away (a proxy that delays every byte), where one awaited start per message pays
+// the whole round trip each time.
+const roundTrips = values["rtt-ms"].split(",").map(Number);
 const sections = new Set(values.only.split(",").map((s) => s.trim()));
 const reps = Number(values.reps);
-const count = Number(values.count);
+// The first count is measured at every round trip; further ones (e.g. 20,000) at the first only.
+const counts = values.count.split(",").map(Number);
+let count = counts[0];
 // "render" alone writes the markdown and the plot again from the last results.
 if (
   ![...sections].every((s) => ["ops", "dispatch", "ceiling", "render"].includes(s)) ||
   !(reps >= 1) ||
-  !(count >= 1)
+  !counts.every((c) => c >= 1)
 ) {
   console.error(
     "server-cost: --only takes ops,dispatch,ceiling (or render); --reps and --count positive integers",
@@ -281,8 +292,9 @@ async function watchStarts(server, child) {
   return { seconds, perSecond: count / seconds, inFirst5s, firstStartAt: first[0] };
 }
 
-async function dispatchRun(broker, mode) {
+async function dispatchRun(broker, mode, rttMs) {
   const server = await startResonateServer({ kind: "binary", controllable: true });
+  const proxy = rttMs > 0 ? await startLatencyProxy(server.url, rttMs) : undefined;
   const base = uniqueName(`bench-${mode}`);
   const topic = `${base}.requests`;
   try {
@@ -292,7 +304,7 @@ async function dispatchRun(broker, mode) {
       KAFKA_BROKERS: broker.bootstrapServers,
       INPUT_TOPIC: topic,
       KAFKA_GROUP_ID: `${base}.workers`,
-      RESONATE_URL: server.url,
+      RESONATE_URL: proxy?.url ?? server.url,
       RESONATE_GROUP: `${base}.resonate`,
       BATCH_SLEEP_MS: "5000",
       SIM_SEED: "1",
@@ -330,20 +342,35 @@ async function dispatchRun(broker, mode) {
       await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", resolve)));
     }
   } finally {
+    await proxy?.close();
     await server.dispose();
   }
 }
 
 async function dispatch() {
+  const variants = [
+    ...roundTrips.map((rttMs) => ({ rttMs, requests: counts[0] })),
+    ...counts.slice(1).map((requests) => ({ rttMs: roundTrips[0], requests })),
+  ];
+  const byRoundTrip = [];
+  for (const { rttMs, requests } of variants) {
+    count = requests;
+    byRoundTrip.push({ rttMs, ...(await dispatchAt(rttMs)) });
+  }
+  count = counts[0];
+  return { roundTrips: byRoundTrip };
+}
+
+async function dispatchAt(rttMs) {
   const broker = await startBroker();
   log(
-    `dispatch: ${count} requests on ${DISPATCH_PARTITIONS} partitions, ${broker.kind} broker, batch pause 5 s`,
+    `dispatch: ${count} requests on ${DISPATCH_PARTITIONS} partitions, ${broker.kind} broker, batch pause 5 s, round trip to the server +${rttMs} ms`,
   );
   const runs = { worker: [], naive: [] };
   try {
     for (let r = 0; r < reps; r++) {
       for (const mode of ["worker", "naive"]) {
-        const run = await dispatchRun(broker, mode);
+        const run = await dispatchRun(broker, mode, rttMs);
         runs[mode].push(run);
         log(
           `dispatch ${mode} run ${r + 1}: ${round(run.perSecond)} starts/s (${run.inFirst5s} in the first 5 s), its CPU ${run.dispatcherCpu} of a core`,
@@ -604,7 +631,6 @@ function renderMarkdown(r) {
     lines.push("", "![requests per record](requests-per-record.svg)", "");
   }
   if (r.dispatch) {
-    const d = r.dispatch;
     const requestsPerSecond = (s) =>
       s.serverRequestsPerSecond ??
       spread(
@@ -612,29 +638,45 @@ function renderMarkdown(r) {
           (run) => Object.values(run.requestsWhileDispatching).reduce((a, b) => a + b, 0) / run.seconds,
         ),
       );
-    const row = (name, s) =>
-      `| ${name} | ${round(s.perSecond.median)} (${round(s.perSecond.min)}–${round(s.perSecond.max)}) | ${s.inFirst5s.median} (${s.inFirst5s.min}–${s.inFirst5s.max}) | ${round(requestsPerSecond(s).median, 0)} | ${s.dispatcherCpu?.median ?? ""} | ${s.perSecond.runs} |`;
-    lines.push(
-      `## Dispatch: ${d.count} requests on ${d.partitions} partitions to started workflows (${d.broker} broker, batch pause 5 s)`,
-      "",
-      measuredLine(d),
-      "",
-      `Counted on the server: \`task.create\` answered per second, first start to last. Worker settings: ${Object.entries(
-        d.workerSettings ?? {},
-      )
-        .map(([k, v]) => `${k} ${v}`)
-        .join(
-          ", ",
-        )}. Its CPU: CPU seconds of the dispatching process per second of dispatch (one Node thread: 1.0 is all it can get).`,
-      "",
-      "| dispatcher | starts/s, median (min–max) | started in the first 5 s | server requests/s meanwhile (all kinds) | its CPU (cores) | runs |",
-      "|---|---:|---:|---:|---:|---:|",
-      row("this worker (pipelined)", d.worker),
-      row("naive: one awaited beginRun per message", d.naive),
-      "",
-      `This worker / naive: ${round(d.worker.perSecond.median / d.naive.perSecond.median, 2)}×.`,
-      "",
-    );
+    const perStart = (s, requests) => {
+      const kinds = ["task.create", "promise.get", "promise.register_listener"];
+      const sums = Object.fromEntries(kinds.map((k) => [k, 0]));
+      for (const run of s.runs)
+        for (const k of kinds) sums[k] += (run.requestsWhileDispatching[k] ?? 0) / requests;
+      return kinds
+        .map(
+          (k) =>
+            `${k.replace(/^promise\./, "").replace(/^task\./, "task.")} ${round(sums[k] / s.runs.length, 2)}`,
+        )
+        .join(", ");
+    };
+    const row = (name, s, d) =>
+      `| ${name} | ${round(s.perSecond.median)} (${round(s.perSecond.min)}–${round(s.perSecond.max)}) | ${s.inFirst5s.median} (${s.inFirst5s.min}–${s.inFirst5s.max}) | ${round(requestsPerSecond(s).median, 0)} | ${perStart(s, d.count)} | ${s.dispatcherCpu?.median ?? ""} | ${s.perSecond.runs} |`;
+    // Results from before the round-trip variants had one dispatch section of their own.
+    const variants = r.dispatch.roundTrips ?? [{ rttMs: 0, ...r.dispatch }];
+    for (const d of variants) {
+      lines.push(
+        `## Dispatch: ${d.count} requests on ${d.partitions} partitions to started workflows (${d.broker} broker, batch pause 5 s, round trip to the server ${d.rttMs > 0 ? `+${d.rttMs} ms through a delaying proxy` : "on this machine"})`,
+        "",
+        measuredLine(d.measuredAt ? d : r.dispatch),
+        "",
+        `Counted on the server: \`task.create\` answered per second, first start to last. Worker settings: ${Object.entries(
+          d.workerSettings ?? {},
+        )
+          .map(([k, v]) => `${k} ${v}`)
+          .join(
+            ", ",
+          )}. Requests per start: what the server answered while dispatching, per request (the running workflows' own \`task.fence\` and \`task.fulfill\` come on top). Its CPU: CPU seconds of the dispatching process per second of dispatch (one Node thread: 1.0 is all it can get).`,
+        "",
+        "| dispatcher | starts/s, median (min–max) | started in the first 5 s | server requests/s meanwhile (all kinds) | requests per start | its CPU (cores) | runs |",
+        "|---|---:|---:|---:|---|---:|---:|",
+        row("this worker (pipelined)", d.worker, d),
+        row("naive: one awaited beginRun per message", d.naive, d),
+        "",
+        `This worker / naive: ${round(d.worker.perSecond.median / d.naive.perSecond.median, 2)}×.`,
+        "",
+      );
+    }
   }
   if (r.ceiling) {
     const kinds = Object.keys(r.ceiling.byKind);

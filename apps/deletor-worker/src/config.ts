@@ -1,5 +1,17 @@
 import { hostname } from "node:os";
-import { brokersOption, type CliSpec, connectTimeoutOption, loggingOptions, option } from "@deletion/cli-kit";
+import {
+  brokersOption,
+  type CliSpec,
+  connectTimeoutOption,
+  kafkaSecurityCheck,
+  kafkaSecurityOptions,
+  loggingOptions,
+  option,
+  payloadEncryptionOption,
+  payloadKeyOptions,
+  resonateSecurityCheck,
+  resonateTokenOptions,
+} from "@deletion/cli-kit";
 import {
   DEAD_LETTER_MAX_ORIGINAL_BYTES,
   DEAD_LETTER_MAX_ORIGINAL_BYTES_LIMIT,
@@ -71,6 +83,7 @@ export const workerCli = {
     "Consumes deletion requests and runs one durable Resonate workflow per record id, without waiting for one before starting the next; publishes completions and dead-letters bad input.",
   options: {
     brokers: brokersOption,
+    ...kafkaSecurityOptions,
     groupId: option({
       flag: "group-id",
       env: "KAFKA_GROUP_ID",
@@ -120,6 +133,9 @@ export const workerCli = {
         "namespace of this project's promise ids on the Resonate server: <prefix>/<record-id>[/attempt-<n>]; segments of letters, digits and . _ - joined by /",
       schema: PromisePrefixSchema.default(DEFAULT_PROMISE_PREFIX),
     }),
+    ...resonateTokenOptions,
+    ...payloadEncryptionOption,
+    ...payloadKeyOptions,
     resonateTtlMs: option({
       flag: "resonate-ttl-ms",
       env: "RESONATE_TTL_MS",
@@ -292,6 +308,7 @@ export const workerCli = {
     }),
     ...loggingOptions,
   },
+  checks: [kafkaSecurityCheck, resonateSecurityCheck],
   epilog: [
     "Example: deletor-worker --brokers localhost:19092 --resonate-url http://localhost:8001",
     "         deletor-worker --store postgres --database-url postgres://app:secret@db:5432/app \\",

@@ -5,6 +5,8 @@ import {
   exitHardOnUncaughtException,
   handleShutdownSignals,
   hardExit,
+  kafkaSecurityOf,
+  resonateSecurityOf,
   runCli,
 } from "@deletion/cli-kit";
 import { LOG_EVENTS } from "@deletion/contracts";
@@ -25,7 +27,14 @@ import {
   listTopicsWithin,
   withTimeout,
 } from "@deletion/kafka";
-import { createResonateClient, probeResonate, registerDeletionWorkflow } from "@deletion/workflows";
+import {
+  createPayloadCipher,
+  createResonateClient,
+  PromiseIds,
+  probeResonate,
+  registerDeletionWorkflow,
+  reportSecurity,
+} from "@deletion/workflows";
 import { workerCli } from "./config.js";
 import { openRecordStore } from "./record-store.js";
 import { statusEndpoint } from "./status.js";
@@ -44,6 +53,7 @@ async function main(config: WorkerConfig): Promise<number> {
     brokers: config.brokers,
     clientId: `deletor-worker-${config.resonatePid}`,
     logger,
+    security: kafkaSecurityOf(config),
   });
   const producer = createIdempotentProducer(kafka);
   // A start that fails exits at once, whatever is already running (HTTP server, timers,
@@ -70,8 +80,14 @@ async function main(config: WorkerConfig): Promise<number> {
     producer.connect(),
   ).catch((error: unknown) => failStart(`connecting the producer to ${config.brokers}`, error));
 
+  const security = resonateSecurityOf(config);
+  const payloads = createPayloadCipher(security.payloads);
+  const { token } = security;
+  reportSecurity(logger, { url: config.resonateUrl, token, promisePrefix: config.promisePrefix, payloads });
   const client = createResonateClient({
     url: config.resonateUrl,
+    token,
+    payloads,
     group: config.resonateGroup,
     pid: config.resonatePid,
     ttlMs: config.resonateTtlMs,
@@ -116,6 +132,8 @@ async function main(config: WorkerConfig): Promise<number> {
     publisher: publishes,
     logger,
     promisePrefix: config.promisePrefix,
+    payloads,
+    taskCreates: client.taskCreates,
     shape: { batchPause: config.batchPause, segmentGroup: config.resonateGroup },
     batchRetry: {
       initialDelayMs: config.retryInitialDelayMs,
@@ -150,9 +168,10 @@ async function main(config: WorkerConfig): Promise<number> {
   });
 
   let resonateReachable = false;
+  const { probeId } = new PromiseIds(config.promisePrefix);
   const probe = async () => {
     metrics.heartbeatGapMax.set(client.heartbeatGapMaxMs() / 1000);
-    resonateReachable = await probeResonate(client);
+    resonateReachable = await probeResonate(client, probeId);
   };
   const probeTimer = setInterval(() => void probe(), 5_000);
   await probe();
@@ -170,7 +189,10 @@ async function main(config: WorkerConfig): Promise<number> {
       };
     },
     registry: metrics.registry,
-    status: statusEndpoint(config.resonateUrl, client, config.promisePrefix, store.postgres),
+    status: statusEndpoint(config.resonateUrl, client, config.promisePrefix, store.postgres, {
+      token,
+      payloads,
+    }),
   });
   logger.info(
     { event: LOG_EVENTS.http, port: http.port },

@@ -1,4 +1,5 @@
 import {
+  type HttpStatusSourceOptions,
   httpStatusSource,
   lookupStatusSource,
   PromiseIds,
@@ -17,10 +18,11 @@ export function statusEndpoint(
   client: ResonateClient,
   promisePrefix: string,
   inspector: RecordInspector | undefined,
+  access: Pick<HttpStatusSourceOptions, "token" | "payloads">,
 ) {
   const source = resonateUrl
-    ? httpStatusSource(resonateUrl)
-    : lookupStatusSource(promiseLookup(client.resonate), "this worker's in-process network");
+    ? httpStatusSource(resonateUrl, access)
+    : lookupStatusSource(promiseLookup(client.resonate, access.payloads), "this worker's in-process network");
   const ids = new PromiseIds(promisePrefix);
   return (recordId: string) => statusAnswer(recordId, { ids, source, inspector });
 }

@@ -48,9 +48,28 @@ describe("worker configuration", () => {
     [[], { SIM_FIXED_BATCHES: "x=0" }, /"x=0" is not <record-id>=<batches ≥ 1>/],
     [["--log-level", "loud"], {}, /--log-level/],
     [["--bogus"], {}, /bogus/],
+    [[], { RESONATE_PAYLOAD_ENCRYPTION: "aes-256-gcm" }, /needs a key: .*RESONATE_ENCRYPTION_KEY_FILE/],
+    [[], { RESONATE_TOKEN: "a.b.c", RESONATE_TOKEN_FILE: "/dev/null" }, /RESONATE_TOKEN_FILE/],
   ])("rejects %j %j naming the setting", (argv, env, pattern) => {
     const result = parseOptions(workerCli, argv, env);
     expect(result.kind).toBe("error");
     if (result.kind === "error") expect(result.message).toMatch(pattern);
+  });
+});
+
+describe("deletor-worker broker security settings", () => {
+  it("takes SASL over TLS and checks that the settings fit together, naming them", () => {
+    const env = {
+      KAFKA_SECURITY_PROTOCOL: "sasl_ssl",
+      KAFKA_SASL_USERNAME: "app",
+      KAFKA_SASL_PASSWORD: "pw",
+    };
+    expect(parseOptions(workerCli, [], env)).toMatchObject({
+      kind: "ok",
+      config: { securityProtocol: "sasl_ssl", saslUsername: "app", saslPassword: "pw" },
+    });
+    const { KAFKA_SASL_USERNAME: _, ...withoutUser } = env;
+    const result = parseOptions(workerCli, [], withoutUser);
+    expect(result.kind === "error" && result.message).toMatch(/KAFKA_SASL_USERNAME is required/);
   });
 });

@@ -1,7 +1,24 @@
-import { type CliSpec, option } from "@deletion/cli-kit";
+import {
+  type CliSpec,
+  type ConfigCheck,
+  kafkaSecurityCheck,
+  kafkaSecurityOptions,
+  option,
+  optionName,
+} from "@deletion/cli-kit";
 import { z } from "zod";
 
 const positiveInt = z.coerce.number().int().positive();
+
+/** The broker the demo starts itself is plaintext: security settings are for one it is given. */
+const securityNeedsBrokers: ConfigCheck<{ brokers?: string | undefined; securityProtocol: string }> = {
+  problems: (config) =>
+    config.securityProtocol !== "plaintext" && config.brokers === undefined
+      ? [
+          `${optionName(kafkaSecurityOptions.securityProtocol)} = ${config.securityProtocol} needs --brokers / KAFKA_BROKERS: the broker the demo starts itself is plaintext`,
+        ]
+      : [],
+};
 
 export const demoCli = {
   name: "demo",
@@ -35,6 +52,7 @@ export const demoCli = {
       description: "use this broker instead of starting a local one",
       schema: z.string().min(1).optional(),
     }),
+    ...kafkaSecurityOptions,
     resonateUrl: option({
       flag: "resonate-url",
       env: "RESONATE_URL",
@@ -71,6 +89,7 @@ export const demoCli = {
       schema: z.boolean().default(false),
     }),
   },
+  checks: [kafkaSecurityCheck, securityNeedsBrokers],
   epilog:
     "Examples:\n  pnpm demo\n  pnpm demo -n 50 --batch-sleep-ms 500\n  pnpm demo --store postgres\n  RESONATE_URL=http://localhost:8001 KAFKA_BROKERS=localhost:19092 pnpm demo --workers 3",
 } satisfies CliSpec<Record<string, ReturnType<typeof option>>>;

@@ -1,7 +1,14 @@
 #!/usr/bin/env node
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { type ConfigOf, EXIT_USAGE, hardExit, runCli } from "@deletion/cli-kit";
+import {
+  type ConfigOf,
+  EXIT_USAGE,
+  hardExit,
+  kafkaSecurityEnv,
+  kafkaSecurityOf,
+  runCli,
+} from "@deletion/cli-kit";
 import { runDemo } from "@deletion/demo";
 import { demoCli } from "./config.js";
 
@@ -30,6 +37,7 @@ async function main(config: ConfigOf<typeof demoCli.options>): Promise<number> {
 
   const result = await runDemo({
     ...config,
+    kafkaSecurity: { security: kafkaSecurityOf(config), workerEnv: kafkaSecurityEnv(config) },
     workerMainPath,
     out: process.stdout,
     err: process.stderr,

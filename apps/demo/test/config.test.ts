@@ -37,3 +37,21 @@ describe("demo configuration", () => {
     if (result.kind === "error") expect(result.message).toMatch(pattern);
   });
 });
+
+describe("demo broker security settings", () => {
+  it("takes SASL over TLS and checks that the settings fit together, naming them", () => {
+    const env = {
+      KAFKA_SECURITY_PROTOCOL: "sasl_ssl",
+      KAFKA_SASL_USERNAME: "app",
+      KAFKA_SASL_PASSWORD: "pw",
+      KAFKA_BROKERS: "kafka:9094",
+    };
+    expect(parseOptions(demoCli, [], env)).toMatchObject({
+      kind: "ok",
+      config: { securityProtocol: "sasl_ssl", saslUsername: "app", saslPassword: "pw" },
+    });
+    const { KAFKA_SASL_USERNAME: _, ...withoutUser } = env;
+    const result = parseOptions(demoCli, [], withoutUser);
+    expect(result.kind === "error" && result.message).toMatch(/KAFKA_SASL_USERNAME is required/);
+  });
+});

@@ -1,97 +1,290 @@
 #!/usr/bin/env node
-// Throughput of the producer's code path (produceDeletionRequests through an idempotent
-// producer) against a real broker: KAFKA_BROKERS if set, else one started by the test kit.
-// Usage: pnpm bench [-- --count 100000 --runs 3 --partitions 3]
+// Throughput of the producer's code path (produceDeletionRequests through the idempotent producer
+// the CLI uses) next to a bare librdkafka loop on the same broker, in the same run, runs
+// interleaved so both see the same load: the same client (@confluentinc/kafka-javascript), its
+// plain (non-KafkaJS) Producer with the same librdkafka settings, produce() once per record in a
+// loop, then one flush. The bare loop's values are the same bytes (JSON.stringify of the same
+// fields, no validation), keyed the same way, and librdkafka's delivery reports stay in C (dr_cb
+// off, the client's default): the loop learns of failures only from the flush, and the run
+// checks the topic's offsets at the end. Between the two, to show where the time goes: the CLI's
+// -v path (a delivery report per record), the client's KafkaJS-style API alone (one send() of
+// every record: what the project's producer is built on), and the bare loop with every delivery
+// report handed to JavaScript. Against KAFKA_BROKERS if set, else a broker started by the test kit.
+// Writes bench/results/producer.{json,md}. Nothing here is a test.
+import { mkdir, writeFile } from "node:fs/promises";
+import os from "node:os";
 import { parseArgs } from "node:util";
+import kafkaJavascript from "@confluentinc/kafka-javascript";
 import { createLogger } from "@deletion/cli-kit";
+import { DELETION_REQUESTED_VERSION } from "@deletion/contracts";
 import {
   createIdempotentProducer,
   createKafka,
   ensureTopics,
+  idDigits,
   produceDeletionRequests,
+  recordIdFor,
   withTimeout,
 } from "@deletion/kafka";
-import { startBroker, uniqueName } from "@deletion/test-kit";
+import { machineFacts, spread, startBroker, uniqueName } from "@deletion/test-kit";
 
+const HELP = `Usage: node bench/produce.mjs [options]
+
+  --count N        records per run (default 100000)
+  --runs N         runs of each producer, interleaved (default 3)
+  --partitions N   partitions of the topic (default 3)
+  --help           this text
+
+Writes bench/results/producer.{json,md}. About a minute with the defaults.`;
+
+// pnpm passes the "--" of `pnpm bench -- --count N` through; it is not an argument.
 const { values } = parseArgs({
+  args: process.argv.slice(2).filter((arg) => arg !== "--"),
   options: {
     count: { type: "string", default: "100000" },
     runs: { type: "string", default: "3" },
     partitions: { type: "string", default: "3" },
+    help: { type: "boolean", default: false },
   },
 });
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
 const count = Number(values.count);
 const runs = Number(values.runs);
 const partitions = Number(values.partitions);
 for (const [name, n] of Object.entries({ count, runs, partitions })) {
   if (!Number.isInteger(n) || n < 1) {
-    console.error(`bench: --${name} must be a positive integer`);
+    console.error(`bench: --${name} must be a positive integer\n\n${HELP}`);
     process.exit(2);
   }
 }
 
+/** The librdkafka settings createIdempotentProducer gives the project's producer. */
+const PRODUCER_SETTINGS = {
+  "enable.idempotence": true,
+  acks: "all",
+  "linger.ms": 5,
+  "compression.type": "lz4",
+  "message.timeout.ms": 30_000,
+};
+const GOAL_RATIO = 0.5;
+const resultsDir = new URL("../../../bench/results/", import.meta.url);
+const rate = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+
+/** The records' bytes as the bare loops make them: the same fields, JSON.stringify, no validation. */
+function bareMessages(idPrefix) {
+  const digits = idDigits(count);
+  const requestedAt = new Date().toISOString();
+  return (i) => {
+    const recordId = recordIdFor(idPrefix, i + 1, digits);
+    const value = Buffer.from(JSON.stringify({ schemaVersion: DELETION_REQUESTED_VERSION, recordId, requestedAt }));
+    return { key: recordId, value };
+  };
+}
+
+/**
+ * A plain librdkafka producer for the bare loop, connected once and kept, like the project's
+ * (so neither run pays for connecting, the producer id or the topic's metadata). With `reports`,
+ * librdkafka also hands every message's delivery report to JavaScript, as the KafkaJS-style API
+ * always asks it to.
+ */
+function bareProducer(brokers, { reports = false } = {}) {
+  const producer = new kafkaJavascript.Producer({
+    "bootstrap.servers": brokers,
+    "client.id": `producer-bench-bare${reports ? "-reports" : ""}`,
+    ...PRODUCER_SETTINGS,
+    dr_cb: reports,
+  });
+  let delivered = 0;
+  let failure;
+  if (reports) {
+    producer.on("delivery-report", (error) => {
+      if (error) failure ??= error;
+      delivered++;
+    });
+  }
+  return new Promise((resolve, reject) => {
+    producer.once("event.error", reject);
+    producer.connect({}, (error) => {
+      if (error) return reject(error);
+      if (reports) producer.setPollInterval(10);
+      resolve({
+        /** The loop: produce() per record, waiting only when librdkafka's queue is full, then one flush. */
+        run: (topic, idPrefix) =>
+          new Promise((done, fail) => {
+            const messageAt = bareMessages(idPrefix);
+            delivered = 0;
+            const started = performance.now();
+            let i = 0;
+            const finish = () => {
+              if (failure) return fail(failure);
+              if (reports && delivered < count) return setTimeout(finish, 1);
+              const elapsedMs = performance.now() - started;
+              done({ produced: count, elapsedMs, messagesPerSecond: (count * 1000) / elapsedMs });
+            };
+            const produceSome = () => {
+              try {
+                for (; i < count; i++) {
+                  const { key, value } = messageAt(i);
+                  producer.produce(topic, null, value, key);
+                }
+              } catch (e) {
+                if (e?.code !== kafkaJavascript.CODES.ERRORS.ERR__QUEUE_FULL) return fail(e);
+                producer.poll();
+                return setTimeout(produceSome, 1); // the queue drains as the broker acknowledges
+              }
+              producer.flush(60_000, (flushError) => (flushError ? fail(flushError) : finish()));
+            };
+            produceSome();
+          }),
+        stop: () => new Promise((r) => producer.disconnect(() => r())),
+      });
+    });
+  });
+}
+
+/** The client's KafkaJS-style API alone: every record in one send(), no code of this project. */
+async function oneSend(producer, topic, idPrefix) {
+  const messageAt = bareMessages(idPrefix);
+  const started = performance.now();
+  const messages = Array.from({ length: count }, (_, i) => messageAt(i));
+  await producer.send({ topic, messages });
+  const elapsedMs = performance.now() - started;
+  return { produced: count, elapsedMs, messagesPerSecond: (count * 1000) / elapsedMs };
+}
+
 const broker = await startBroker();
-// Only errors: the client's start-up retries (producer id while the broker warms up) are noise here.
-const logger = createLogger({ name: "producer-bench", level: "error" });
+const environment = {
+  ...machineFacts(),
+  broker:
+    broker.kind === "kafka"
+      ? "the test kit's local Apache Kafka (KRaft, one broker, no Docker)"
+      : `${broker.kind} (${broker.bootstrapServers})`,
+  client: `@confluentinc/kafka-javascript ${kafkaJavascript.librdkafkaVersion ? `(librdkafka ${kafkaJavascript.librdkafkaVersion})` : ""}`.trim(),
+  shared: "the machine is shared with other work, test suites and builds: the load average says how busy it was",
+};
+// Warnings (a producer id retried while the broker warms up) to stderr: stdout carries the results.
+const logger = createLogger({ name: "producer-bench", level: "warn", destination: process.stderr });
 const kafka = createKafka({ brokers: broker.bootstrapServers, clientId: "producer-bench", logger });
 const admin = kafka.admin();
 const producer = createIdempotentProducer(kafka);
 const topic = uniqueName("bench-requests");
-const rate = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+const MODES = {
+  project: {
+    label: "this project's producer (produceDeletionRequests, the CLI's default)",
+    run: (prefix) => produceDeletionRequests(producer, { topic, count, idPrefix: prefix }),
+  },
+  bare: {
+    label: "bare librdkafka loop (plain Producer, produce() per record, one flush)",
+    run: (prefix) => bare.run(topic, prefix),
+  },
+  perRecord: {
+    label: "this project's producer with a delivery report per record (the CLI's -v)",
+    run: (prefix) => produceDeletionRequests(producer, { topic, count, idPrefix: prefix, onDelivered: () => {} }),
+  },
+  oneSend: {
+    label: "the client's KafkaJS-style API alone: one send() of every record",
+    run: (prefix) => oneSend(producer, topic, prefix),
+  },
+  bareReports: {
+    label: "bare loop with every delivery report handed to JavaScript (dr_cb)",
+    run: (prefix) => bareWithReports.run(topic, prefix),
+  },
+};
+let bare;
+let bareWithReports;
+const measured = Object.fromEntries(Object.keys(MODES).map((m) => [m, []]));
 let exitCode = 0;
 try {
   await admin.connect();
   await ensureTopics(admin, [{ name: topic, partitions, replicationFactor: 1 }], 30_000);
   await withTimeout("connecting the producer", 30_000, producer.connect());
-  // Warm-up, not measured: producer id, metadata, and JIT on both sides (a fresh broker is
-  // markedly slower for its first few hundred thousand records).
-  await produceDeletionRequests(producer, { topic, count: Math.max(count, 10_000), idPrefix: "warmup" });
-  let produced = Math.max(count, 10_000);
+  // Warm-up, not measured: producer ids, metadata, and JIT on both sides (a fresh broker is
+  // markedly slower for its first few hundred thousand records), for both clients.
+  const warm = Math.max(count, 10_000);
+  bare = await bareProducer(broker.bootstrapServers);
+  bareWithReports = await bareProducer(broker.bootstrapServers, { reports: true });
+  await produceDeletionRequests(producer, { topic, count: warm, idPrefix: "warmup" });
+  await bare.run(topic, "warmup-bare");
+  await bareWithReports.run(topic, "warmup-bare-reports");
+  let produced = warm + 2 * count;
 
-  // Both code paths: whole chunks per send (the default), and one send per record, which the
-  // CLI's -v uses to report every record's partition and offset (logging them not included).
-  const modes = [
-    ["batched", undefined],
-    ["per-record reports", () => {}],
-  ];
-  const medians = [];
-  for (const [mode, onDelivered] of modes) {
-    const results = [];
-    for (let run = 1; run <= runs; run++) {
-      const summary = await produceDeletionRequests(producer, {
-        topic,
-        count,
-        idPrefix: `bench-${mode.replace(/\W+/g, "")}${run}`,
-        onDelivered,
-      });
+  for (let run = 1; run <= runs; run++) {
+    for (const [mode, { run: produce }] of Object.entries(MODES)) {
+      const summary = await produce(`bench-${mode}${run}`);
       produced += summary.produced;
-      results.push(summary.messagesPerSecond);
-      console.log(
+      measured[mode].push(summary.messagesPerSecond);
+      console.error(
         `${mode} run ${run}: ${summary.produced} records in ${(summary.elapsedMs / 1000).toFixed(2)} s = ${rate.format(summary.messagesPerSecond)} records/s`,
       );
     }
-    medians.push(`${mode}: median ${rate.format(median(results))} records/s`);
   }
   const offsets = await admin.fetchTopicOffsets(topic);
   const written = offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
-  if (written !== produced) {
-    console.error(`bench: the topic holds ${written} records, expected ${produced}`);
-    exitCode = 1;
-  }
-  console.log(
-    `producer bench (${broker.kind} broker, ${partitions} partitions, ${count} records x ${runs} runs): ${medians.join("; ")}`,
-  );
+  if (written !== produced) throw new Error(`the topic holds ${written} records, expected ${produced}`);
 } catch (error) {
   console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
   exitCode = 1;
 } finally {
   await producer.disconnect().catch(() => {});
+  await bare?.stop();
+  await bareWithReports?.stop();
   await admin.deleteTopics({ topics: [topic] }).catch(() => {});
   await admin.disconnect().catch(() => {});
   await broker.stop();
 }
-process.exit(exitCode);
+if (exitCode !== 0) process.exit(exitCode);
 
-function median(values) {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const summary = Object.fromEntries(Object.entries(measured).map(([mode, xs]) => [mode, spread(xs)]));
+// Per run (the two ran back to back), then the spread of those ratios.
+const ratio = spread(measured.project.map((p, i) => p / measured.bare[i]));
+const results = {
+  environment: { ...environment, loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100) },
+  settings: {
+    count,
+    runs,
+    partitions,
+    librdkafka: PRODUCER_SETTINGS,
+    modes: Object.fromEntries(Object.entries(MODES).map(([m, { label }]) => [m, label])),
+    rate: "records / (first send to last acknowledgement)",
+  },
+  recordsPerSecond: summary,
+  projectOverBare: ratio,
+  goalMet: ratio.median >= GOAL_RATIO,
+  runs: measured,
+};
+const markdown = renderMarkdown(results);
+await mkdir(resultsDir, { recursive: true });
+await writeFile(new URL("producer.json", resultsDir), `${JSON.stringify(results, null, 2)}\n`);
+await writeFile(new URL("producer.md", resultsDir), markdown);
+console.log(markdown);
+process.exit(0);
+
+function renderMarkdown(r) {
+  const e = r.environment;
+  const s = r.settings;
+  const cell = (sp, fmt) => `${fmt(sp.median)} (${fmt(sp.min)}–${fmt(sp.max)})`;
+  const times = (x) => `${x.toFixed(2)}×`;
+  return `${[
+    "# Producer: records per second",
+    "",
+    `${e.cores} cores (${e.cpu}), ${e.memoryGiB} GiB, Node ${e.node}; broker: ${e.broker}; client ${e.client}. Measured ${e.date}, load average ${e.loadAverage.join(" / ")} at the start and ${e.loadAverageAtEnd.join(" / ")} at the end (${e.shared}).`,
+    "",
+    `${s.count.toLocaleString("en-US")} records per run, ${s.partitions} partitions, ${s.runs} runs of each, interleaved, after a warm-up of both. The same librdkafka settings for both: ${Object.entries(
+      s.librdkafka,
+    )
+      .map(([k, v]) => `\`${k}=${v}\``)
+      .join(", ")}. Rate: ${s.rate}. Median (min–max).`,
+    "",
+    "| producer | records/s |",
+    "|---|---:|",
+    ...Object.keys(r.recordsPerSecond).map(
+      (m) => `| ${s.modes[m]} | ${cell(r.recordsPerSecond[m], (x) => rate.format(x))} |`,
+    ),
+    `| this project's / bare loop (goal ≥ ${GOAL_RATIO}×), per run | ${cell(r.projectOverBare, times)} |`,
+    "",
+    `Goal, the project's producer at least half the bare loop's rate: ${r.goalMet ? "met" : "not met"}.`,
+  ].join("\n")}\n`;
 }

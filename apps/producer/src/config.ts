@@ -3,6 +3,8 @@ import {
   type CliSpec,
   type ConfigOf,
   connectTimeoutOption,
+  kafkaSecurityCheck,
+  kafkaSecurityOptions,
   loggingOptions,
   option,
 } from "@deletion/cli-kit";
@@ -24,6 +26,7 @@ export const producerCli = {
       schema: positiveInt.max(100_000_000).default(25),
     }),
     brokers: brokersOption,
+    ...kafkaSecurityOptions,
     topic: option({
       flag: "topic",
       env: "INPUT_TOPIC",
@@ -70,6 +73,7 @@ export const producerCli = {
     }),
     ...loggingOptions,
   },
+  checks: [kafkaSecurityCheck],
   epilog: "Example: producer -n 1000 --rate 200 --brokers localhost:19092",
 } satisfies CliSpec<Record<string, ReturnType<typeof option>>>;
 

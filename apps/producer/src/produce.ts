@@ -1,4 +1,4 @@
-import { createLogger, handleShutdownSignals } from "@deletion/cli-kit";
+import { createLogger, handleShutdownSignals, kafkaSecurityOf } from "@deletion/cli-kit";
 import {
   createIdempotentProducer,
   createKafka,
@@ -25,6 +25,7 @@ export async function produceRequests(config: ProducerConfig): Promise<number> {
     brokers: config.brokers,
     clientId: "producer",
     logger: log,
+    security: kafkaSecurityOf(config),
   });
   const producer = createIdempotentProducer(kafka, { deliveryTimeoutMs: config.deliveryTimeoutMs });
   const idPrefix = config.idPrefix ?? newRunId();

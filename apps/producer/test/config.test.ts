@@ -39,3 +39,20 @@ describe("producer flags", () => {
     if (parsed.kind === "error") expect(parsed.message).toContain(flag);
   });
 });
+
+describe("producer broker security settings", () => {
+  it("takes SASL over TLS and checks that the settings fit together, naming them", () => {
+    const env = {
+      KAFKA_SECURITY_PROTOCOL: "sasl_ssl",
+      KAFKA_SASL_USERNAME: "app",
+      KAFKA_SASL_PASSWORD: "pw",
+    };
+    expect(parseOptions(producerCli, [], env)).toMatchObject({
+      kind: "ok",
+      config: { securityProtocol: "sasl_ssl", saslUsername: "app", saslPassword: "pw" },
+    });
+    const { KAFKA_SASL_USERNAME: _, ...withoutUser } = env;
+    const result = parseOptions(producerCli, [], withoutUser);
+    expect(result.kind === "error" && result.message).toMatch(/KAFKA_SASL_USERNAME is required/);
+  });
+});

@@ -3,6 +3,8 @@ import {
   type CliSpec,
   type ConfigOf,
   connectTimeoutOption,
+  kafkaSecurityCheck,
+  kafkaSecurityOptions,
   loggingOptions,
   option,
 } from "@deletion/cli-kit";
@@ -46,6 +48,7 @@ export const redriveCli = {
     "Re-publishes dead letters (by default those of failed deletions, WORKFLOW_FAILED) to the request topic as fresh deletion requests keyed by record id, so the worker tries them again. Reads from where the last run stopped up to the end of the dead-letter topic, then exits.",
   options: {
     brokers: brokersOption,
+    ...kafkaSecurityOptions,
     deadLetterTopic: option({
       flag: "dead-letter-topic",
       env: "DEAD_LETTER_TOPIC",
@@ -93,6 +96,7 @@ export const redriveCli = {
     }),
     ...loggingOptions,
   },
+  checks: [kafkaSecurityCheck],
   epilog: [
     "Re-running is safe: it goes on where the last run stopped (the group's committed position), so a",
     "dead letter is re-driven once. A request re-driven twice (--from-beginning, or a run that died",

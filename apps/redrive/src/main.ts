@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createLogger, handleShutdownSignals, runCli } from "@deletion/cli-kit";
+import { createLogger, handleShutdownSignals, kafkaSecurityOf, runCli } from "@deletion/cli-kit";
 import { LOG_EVENTS } from "@deletion/contracts";
 import {
   createKafka,
@@ -17,7 +17,12 @@ const EXIT_INTERRUPTED = 130;
 
 async function main(config: RedriveConfig): Promise<number> {
   const log = createLogger({ name: "redrive", level: config.logLevel, pretty: config.pretty });
-  const kafka = createKafka({ brokers: config.brokers, clientId: "redrive", logger: log });
+  const kafka = createKafka({
+    brokers: config.brokers,
+    clientId: "redrive",
+    logger: log,
+    security: kafkaSecurityOf(config),
+  });
   const topics = { deadLetters: config.deadLetterTopic, requests: config.inputTopic };
   const abort = new AbortController();
   let running: Promise<unknown> = Promise.resolve();

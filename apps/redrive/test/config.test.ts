@@ -56,3 +56,20 @@ describe("redrive flags", () => {
     expect(text).toContain("Re-running is safe");
   });
 });
+
+describe("redrive broker security settings", () => {
+  it("takes SASL over TLS and checks that the settings fit together, naming them", () => {
+    const env = {
+      KAFKA_SECURITY_PROTOCOL: "sasl_ssl",
+      KAFKA_SASL_USERNAME: "app",
+      KAFKA_SASL_PASSWORD: "pw",
+    };
+    expect(parseOptions(redriveCli, [], env)).toMatchObject({
+      kind: "ok",
+      config: { securityProtocol: "sasl_ssl", saslUsername: "app", saslPassword: "pw" },
+    });
+    const { KAFKA_SASL_USERNAME: _, ...withoutUser } = env;
+    const result = parseOptions(redriveCli, [], withoutUser);
+    expect(result.kind === "error" && result.message).toMatch(/KAFKA_SASL_USERNAME is required/);
+  });
+});

@@ -1,5 +1,12 @@
 import { parseArgs } from "node:util";
-import { type CliSpec, type ConfigOf, option } from "@deletion/cli-kit";
+import {
+  type CliSpec,
+  type ConfigOf,
+  option,
+  payloadKeyOptions,
+  resonateSecurityCheck,
+  resonateTokenOptions,
+} from "@deletion/cli-kit";
 import {
   DEFAULT_DELETED_AT_COLUMN,
   DEMO_TABLES,
@@ -26,6 +33,8 @@ export const statusCli = {
       description: "namespace of the workers' promise ids",
       schema: PromisePrefixSchema.default(DEFAULT_PROMISE_PREFIX),
     }),
+    ...resonateTokenOptions,
+    ...payloadKeyOptions,
     databaseUrl: option({
       flag: "database-url",
       env: "DATABASE_URL",
@@ -76,6 +85,7 @@ export const statusCli = {
       schema: z.coerce.number().int().positive().default(3_000),
     }),
   },
+  checks: [resonateSecurityCheck],
   epilog: [
     "Exit codes: 0 answered (whatever the state), 1 the Resonate server or the database could not be",
     "read, 2 bad usage.",

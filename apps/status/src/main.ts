@@ -1,6 +1,7 @@
-import { EXIT_USAGE, runCli } from "@deletion/cli-kit";
+import { EXIT_USAGE, resonateSecurityOf, runCli } from "@deletion/cli-kit";
 import { connectPostgresStore, describeDatabase } from "@deletion/store-postgres";
 import {
+  createPayloadCipher,
   describeStatus,
   httpStatusSource,
   listFailed,
@@ -42,9 +43,15 @@ async function main(config: StatusConfig): Promise<number> {
     close = opened.close;
   }
   try {
+    // The status command only reads: the keys open encrypted payloads, nothing is written.
+    const { token, payloads } = resonateSecurityOf(config);
     const options = {
       ids: new PromiseIds(config.promisePrefix),
-      source: httpStatusSource(config.resonateUrl, config.timeoutMs),
+      source: httpStatusSource(config.resonateUrl, {
+        timeoutMs: config.timeoutMs,
+        token,
+        payloads: createPayloadCipher({ ...payloads, mode: "none" }),
+      }),
       inspector,
     };
     if (config.list) {

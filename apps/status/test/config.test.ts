@@ -27,4 +27,14 @@ describe("status command line", () => {
         expect(parsed.message).toContain(`--${argv[argv.length - 2]?.replace("--", "")}`);
     }
   });
+
+  it("takes the workers' token and payload keys, and refuses a key it cannot use, naming it", () => {
+    const parsed = parseOptions(statusCli, [], { RESONATE_ENCRYPTION_KEY: "k1:c2hvcnQ=" });
+    expect(parsed.kind).toBe("error");
+    if (parsed.kind === "error") {
+      expect(parsed.message).toMatch(
+        /^RESONATE_ENCRYPTION_KEY = \(set; not shown\): key k1: the key must be 32 bytes/,
+      );
+    }
+  });
 });

@@ -1,4 +1,12 @@
-import { brokersOption, type CliSpec, type ConfigOf, loggingOptions, option } from "@deletion/cli-kit";
+import {
+  brokersOption,
+  type CliSpec,
+  type ConfigOf,
+  kafkaSecurityCheck,
+  kafkaSecurityOptions,
+  loggingOptions,
+  option,
+} from "@deletion/cli-kit";
 import { TOPICS } from "@deletion/contracts";
 import { z } from "zod";
 
@@ -10,12 +18,26 @@ const topicName = z
   .max(249)
   .regex(/^[A-Za-z0-9._-]+$/, { error: "may contain only letters, digits and . _ -" });
 
+const DAY_MS = 86_400_000;
+
+/**
+ * Every message names a record someone asked to have deleted, so no topic keeps it for ever:
+ * requests and completions a week (long enough to replay a worker's backlog or a consumer's
+ * missed completions), dead letters 30 days (long enough to look into them and re-drive).
+ */
+export const DEFAULT_RETENTION_MS = {
+  requests: 7 * DAY_MS,
+  completions: 7 * DAY_MS,
+  deadLetters: 30 * DAY_MS,
+};
+
 export const topicSetupCli = {
   name: "topic-setup",
   summary:
     "Creates the deletion request, completion and dead-letter topics if they are missing. Safe to run again: existing topics are reported, never changed.",
   options: {
     brokers: brokersOption,
+    ...kafkaSecurityOptions,
     partitions: option({
       flag: "partitions",
       env: "TOPIC_PARTITIONS",
@@ -52,8 +74,27 @@ export const topicSetupCli = {
       description: "topic for messages that cannot be processed",
       schema: topicName.default(TOPICS.deadLetters),
     }),
+    requestsRetentionMs: option({
+      flag: "requests-retention-ms",
+      env: "REQUESTS_RETENTION_MS",
+      description: "how long a new input topic keeps a deletion request (retention.ms)",
+      schema: positiveInt.default(DEFAULT_RETENTION_MS.requests),
+    }),
+    completionsRetentionMs: option({
+      flag: "completions-retention-ms",
+      env: "COMPLETIONS_RETENTION_MS",
+      description: "how long a new completion topic keeps a completion (retention.ms)",
+      schema: positiveInt.default(DEFAULT_RETENTION_MS.completions),
+    }),
+    deadLettersRetentionMs: option({
+      flag: "dead-letters-retention-ms",
+      env: "DEAD_LETTERS_RETENTION_MS",
+      description: "how long a new dead-letter topic keeps a dead letter (retention.ms)",
+      schema: positiveInt.default(DEFAULT_RETENTION_MS.deadLetters),
+    }),
     ...loggingOptions,
   },
+  checks: [kafkaSecurityCheck],
   epilog: "Example: topic-setup --brokers localhost:19092 --partitions 6",
 } satisfies CliSpec<Record<string, ReturnType<typeof option>>>;
 

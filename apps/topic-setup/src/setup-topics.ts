@@ -1,5 +1,5 @@
-import { createLogger } from "@deletion/cli-kit";
-import { createKafka, ensureTopics, looksUnreachable, withTimeout } from "@deletion/kafka";
+import { createLogger, kafkaSecurityOf } from "@deletion/cli-kit";
+import { createKafka, ensureTopics, listTopicsWithin, looksUnreachable, withTimeout } from "@deletion/kafka";
 import type { TopicSetupConfig } from "./config.js";
 import { reportTopic } from "./report.js";
 
@@ -10,14 +10,21 @@ export async function setupTopics(config: TopicSetupConfig): Promise<number> {
     brokers: config.brokers,
     clientId: "topic-setup",
     logger: log,
+    security: kafkaSecurityOf(config),
   });
   const admin = kafka.admin();
-  const specs = [config.inputTopic, config.outputTopic, config.deadLetterTopic].map((name) => ({
-    name,
+  const specs = [
+    { name: config.inputTopic, retentionMs: config.requestsRetentionMs },
+    { name: config.outputTopic, retentionMs: config.completionsRetentionMs },
+    { name: config.deadLetterTopic, retentionMs: config.deadLettersRetentionMs },
+  ].map((topic) => ({
+    ...topic,
     partitions: config.partitions,
     replicationFactor: config.replicationFactor,
   }));
   try {
+    // Asked first: it tells a refused password or certificate at once, not at the timeout.
+    await listTopicsWithin(kafka, config.timeoutMs);
     await withTimeout("connecting", config.timeoutMs, admin.connect());
     // The client's own timeouts apply per request; this bounds the whole exchange.
     const statuses = await withTimeout(

@@ -1,4 +1,5 @@
 import { type Logger, pino } from "pino";
+import { REDACTED, redactionPaths } from "./redaction.js";
 
 export type { Logger };
 
@@ -11,6 +12,9 @@ export interface LoggerOptions {
   destination?: NodeJS.WritableStream;
 }
 
+/** Secrets never reach a log line, whatever object they travel in (see redaction.ts). */
+const redact = { paths: redactionPaths(), censor: REDACTED };
+
 /** JSON lines by default (for machines and for the demo's live view), pretty when asked. */
 export function createLogger(options: LoggerOptions): Logger {
   const level = options.level ?? "info";
@@ -18,11 +22,12 @@ export function createLogger(options: LoggerOptions): Logger {
     return pino({
       name: options.name,
       level,
+      redact,
       transport: { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss.l" } },
     });
   }
   return pino(
-    { name: options.name, level, timestamp: pino.stdTimeFunctions.isoTime },
+    { name: options.name, level, redact, timestamp: pino.stdTimeFunctions.isoTime },
     options.destination ?? process.stdout,
   );
 }

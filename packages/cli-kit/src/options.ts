@@ -13,16 +13,29 @@ export interface OptionSpec<S extends z.ZodType = z.ZodType> {
   description: string;
   /** Validates (and coerces) the raw text; defaults belong here (`.default(...)`). */
   schema: S;
+  /** A password or token: its value is never shown, neither in --help nor in an error message. */
+  secret?: boolean;
 }
 
 export type OptionSpecs = Record<string, OptionSpec>;
 
 export type ConfigOf<O extends OptionSpecs> = { [K in keyof O]: z.output<O[K]["schema"]> };
 
+/**
+ * A rule across options (say, two ways to give one secret, of which only one may be used), run once
+ * every option is valid on its own. Each problem it returns names the flags and variables it is
+ * about. A method, so that a check written for a few options fits any spec that has them.
+ */
+export interface ConfigCheck<C> {
+  problems(config: C): readonly string[];
+}
+
 export interface CliSpec<O extends OptionSpecs> {
   name: string;
   summary: string;
   options: O;
+  // NoInfer: the options alone say what O is; a check for a few of them must not narrow it.
+  checks?: readonly ConfigCheck<NoInfer<ConfigOf<O>>>[];
   /** Extra text after the option list: examples, notes. */
   epilog?: string;
 }
@@ -33,6 +46,9 @@ export type ParseResult<C> =
   | { kind: "error"; message: string };
 
 export const option = <S extends z.ZodType>(spec: OptionSpec<S>): OptionSpec<S> => spec;
+
+/** How a problem names an option: "--flag / ENV", the way a person would set it. */
+export const optionName = (o: OptionSpec): string => `--${o.flag}${o.env ? ` / ${o.env}` : ""}`;
 
 /**
  * Flags win over environment variables, which win over defaults. Every problem is reported
@@ -70,12 +86,14 @@ export function parseOptions<O extends OptionSpecs>(
       config[key] = result.data;
     } else {
       const source = fromFlag !== undefined ? `--${o.flag}` : fromEnv ? `${o.env}` : `--${o.flag}`;
-      const shown = raw === undefined ? "(not set)" : JSON.stringify(raw);
+      const shown = raw === undefined ? "(not set)" : o.secret ? "(set; not shown)" : JSON.stringify(raw);
       const reason = result.error.issues.map((i) => i.message).join("; ");
       problems.push(`${source}${o.env && source !== o.env ? ` / ${o.env}` : ""} = ${shown}: ${reason}`);
     }
   }
   if (problems.length > 0) return { kind: "error", message: problems.join("\n") };
+  const checked = (spec.checks ?? []).flatMap((check) => check.problems(config as ConfigOf<O>));
+  if (checked.length > 0) return { kind: "error", message: checked.join("\n") };
   return { kind: "ok", config: config as ConfigOf<O> };
 }
 
@@ -88,7 +106,7 @@ function parseBooleanText(text: string): boolean | string {
 export function usage<O extends OptionSpecs>(spec: CliSpec<O>): string {
   const rows = Object.values(spec.options).map((o) => {
     const flag = `${o.short ? `-${o.short}, ` : "    "}--${o.flag}${o.kind === "boolean" ? "" : " <value>"}`;
-    const fallback = describeDefault(o.schema);
+    const fallback = o.secret ? " (secret: never shown)" : describeDefault(o.schema);
     const env = o.env ? ` [env ${o.env}]` : "";
     return { flag, text: `${o.description}${env}${fallback}` };
   });

@@ -82,3 +82,54 @@ describe("parseOptions", () => {
     });
   });
 });
+
+describe("secret options and checks across options", () => {
+  const secretSpec = {
+    name: "tool",
+    summary: "holds a secret",
+    options: {
+      token: option({
+        flag: "token",
+        env: "TOKEN",
+        description: "bearer token",
+        secret: true,
+        schema: z.string().min(12).default("default-secret-value"),
+      }),
+      user: option({ flag: "user", env: "USER_NAME", description: "who", schema: z.string().optional() }),
+    },
+    checks: [
+      {
+        problems: (config: { token: string; user?: string | undefined }) =>
+          config.user === undefined ? ["--user / USER_NAME is required with a token"] : [],
+      },
+    ],
+  } satisfies CliSpec<Record<string, ReturnType<typeof option>>>;
+
+  it("names a secret that is wrong without showing it", () => {
+    const result = parseOptions(secretSpec, [], { TOKEN: "hunter2", USER_NAME: "me" });
+    expect(result).toMatchObject({ kind: "error" });
+    if (result.kind !== "error") return;
+    expect(result.message).toMatch(/^TOKEN = \(set; not shown\): /);
+    expect(result.message).not.toContain("hunter2");
+  });
+
+  it("shows no default or value of a secret in --help", () => {
+    const result = parseOptions(secretSpec, ["--help"], { TOKEN: "hunter2-but-long" });
+    expect(result.kind).toBe("help");
+    if (result.kind !== "help") return;
+    expect(result.text).toMatch(/--token <value> +bearer token \[env TOKEN\] \(secret: never shown\)/);
+    expect(result.text).not.toContain("default-secret-value");
+    expect(result.text).not.toContain("hunter2");
+  });
+
+  it("runs the checks once every option is valid, and reports what they find", () => {
+    expect(parseOptions(secretSpec, [], {})).toEqual({
+      kind: "error",
+      message: "--user / USER_NAME is required with a token",
+    });
+    expect(parseOptions(secretSpec, ["--user", "me"], {})).toMatchObject({ kind: "ok" });
+    // A bad option is reported alone: the checks would only repeat it in other words.
+    const bad = parseOptions(secretSpec, [], { TOKEN: "short" });
+    expect(bad.kind === "error" && bad.message).toMatch(/^TOKEN = \(set; not shown\): [^\n]*$/);
+  });
+});

@@ -9,6 +9,10 @@ export const LOG_EVENTS = {
   resonateUnreachable: "resonate_unreachable",
   /** Every request kind that was failing succeeds again. */
   resonateRecovered: "resonate_recovered",
+  /** Start-up: what the Resonate token allows (prefix, role, expiry); a warning when it cannot work. */
+  resonateToken: "resonate_token",
+  /** Start-up: how promise payloads are written (mode, key id) and which key ids can read them. */
+  payloadEncryption: "payload_encryption",
 
   // One request's way through the worker (the demo's live board and the tests follow these).
   /** A request's workflow was started. */

@@ -4,6 +4,8 @@ import {
   createKafka,
   ensureTopics,
   idDigits,
+  type KafkaSecurity,
+  listTopicsWithin,
   newRunId,
   produceDeletionRequests,
   recordIdFor,
@@ -25,6 +27,11 @@ export interface DemoOptions {
   partitions: number;
   /** Given: use this broker. Not given: start the project's local broker for the run. */
   brokers?: string | undefined;
+  /**
+   * SASL and TLS for the given broker: `security` for the demo's own clients, `workerEnv` the
+   * same settings as the workers' environment variables (unset ones undefined, so removed).
+   */
+  kafkaSecurity?: { security: KafkaSecurity; workerEnv: Record<string, string | undefined> };
   /** Given: workers share this Resonate server. Not given: the in-process network. */
   resonateUrl?: string | undefined;
   /** Seed for the simulated store (reproducible runs). */
@@ -82,7 +89,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       database = await prepareDemoDatabase(ids, options.databaseUrl, say);
       cleanups.push(() => (database as DemoDatabase).stop());
     }
-    const kafka = createKafka({ brokers, clientId: `demo-${runId}` });
+    const kafka = createKafka({
+      brokers,
+      clientId: `demo-${runId}`,
+      security: options.kafkaSecurity?.security,
+    });
+    // Tells a refused password or certificate at once, before anything else connects.
+    await listTopicsWithin(kafka, 30_000);
 
     const admin = kafka.admin();
     await withTimeout(`connecting to ${brokers}`, 30_000, admin.connect());
@@ -109,6 +122,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         env: {
           ...process.env,
           KAFKA_BROKERS: brokers,
+          ...options.kafkaSecurity?.workerEnv,
           RESONATE_URL: options.resonateUrl ?? "",
           BATCH_SLEEP_MS: String(options.batchSleepMs),
           HTTP_PORT: "0",

@@ -1,5 +1,6 @@
 import kafkaJavascript from "@confluentinc/kafka-javascript";
 import type { Logger } from "pino";
+import { type KafkaSecurity, librdkafkaSecurity } from "./security.js";
 
 // The package is CommonJS; its KafkaJS-compatible API lives under the KafkaJS namespace.
 export const { KafkaJS } = kafkaJavascript;
@@ -16,6 +17,8 @@ export interface KafkaClientConfig {
   brokers: string;
   clientId: string;
   logger?: Logger;
+  /** SASL and TLS; without it, plaintext and no authentication. */
+  security?: KafkaSecurity | undefined;
 }
 
 export function parseBrokers(brokers: string): string[] {
@@ -26,17 +29,28 @@ export function parseBrokers(brokers: string): string[] {
 }
 
 export function createKafka(config: KafkaClientConfig): Kafka {
-  return new KafkaJS.Kafka({
+  const logger = config.logger ? kafkaLogger(config.logger) : undefined;
+  const kafka = new KafkaJS.Kafka({
+    ...librdkafkaSecurity(config.security),
     kafkaJS: {
       brokers: parseBrokers(config.brokers),
       clientId: config.clientId,
       logLevel: KafkaJS.logLevel.WARN,
-      ...(config.logger ? { logger: kafkaLogger(config.logger) } : {}),
+      ...(logger ? { logger } : {}),
     },
   });
+  if (logger) clientLoggers.set(kafka, logger);
+  return kafka;
 }
 
-type KafkaJsLogger = NonNullable<
+// A client made with an own logger for one job (the broker probe's) still sends what it does not
+// handle itself to the logger its Kafka was made with.
+const clientLoggers = new WeakMap<Kafka, KafkaJsLogger>();
+
+/** The logger `kafka` was made with; undefined for the client's default (the console). */
+export const loggerOfKafka = (kafka: Kafka): KafkaJsLogger | undefined => clientLoggers.get(kafka);
+
+export type KafkaJsLogger = NonNullable<
   NonNullable<ConstructorParameters<typeof KafkaJS.Kafka>[0]>["kafkaJS"]
 >["logger"] & {};
 

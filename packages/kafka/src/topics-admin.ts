@@ -4,6 +4,12 @@ export interface TopicSpec {
   name: string;
   partitions: number;
   replicationFactor: number;
+  /**
+   * How long the topic keeps a message (retention.ms) when it is created here; unset: the
+   * broker's default. A request or completion names a record someone asked to have deleted, so
+   * how long it stays is a decision, not an accident of the broker's defaults.
+   */
+  retentionMs?: number;
 }
 
 export type TopicStatus =
@@ -52,7 +58,14 @@ async function createTopic(admin: TopicAdmin, spec: TopicSpec, timeoutMs: number
     return await admin.createTopics({
       timeout: timeoutMs,
       topics: [
-        { topic: spec.name, numPartitions: spec.partitions, replicationFactor: spec.replicationFactor },
+        {
+          topic: spec.name,
+          numPartitions: spec.partitions,
+          replicationFactor: spec.replicationFactor,
+          ...(spec.retentionMs !== undefined
+            ? { configEntries: [{ name: "retention.ms", value: String(spec.retentionMs) }] }
+            : {}),
+        },
       ],
     });
   } catch (error) {

@@ -9,9 +9,11 @@ function fakeAdmin(initial: Record<string, number>, lag = 0) {
   const topics = new Map(Object.entries(initial));
   const visible = new Map(topics);
   const created: string[] = [];
+  const configs = new Map<string, Record<string, string>>();
   let calls = 0;
   return {
     created,
+    configs,
     admin: {
       listTopics: async () => [...topics.keys()],
       createTopics: async ({ topics: asked }: Parameters<Admin["createTopics"]>[0]) => {
@@ -21,6 +23,7 @@ function fakeAdmin(initial: Record<string, number>, lag = 0) {
           else {
             topics.set(t.topic, t.numPartitions ?? 1);
             created.push(t.topic);
+            configs.set(t.topic, Object.fromEntries((t.configEntries ?? []).map((e) => [e.name, e.value])));
           }
         }
         return all;
@@ -94,5 +97,21 @@ describe("ensureTopics", () => {
     await expect(ensureTopics(admin, specs(3), 5_000)).rejects.toThrow(
       "creating topic a failed: Broker: Invalid replication factor",
     );
+  });
+});
+
+describe("ensureTopics retention", () => {
+  it("creates a topic with the retention asked for, and leaves an existing topic's alone", async () => {
+    const { admin, configs } = fakeAdmin({ old: 3 });
+    await ensureTopics(
+      admin as never,
+      [
+        { name: "requests", partitions: 3, replicationFactor: 1, retentionMs: 86_400_000 },
+        { name: "plain", partitions: 3, replicationFactor: 1 },
+        { name: "old", partitions: 3, replicationFactor: 1, retentionMs: 1 },
+      ],
+      1_000,
+    );
+    expect(Object.fromEntries(configs)).toEqual({ requests: { "retention.ms": "86400000" }, plain: {} });
   });
 });

@@ -2,13 +2,18 @@
 import type {} from "vitest";
 import type { TestProject } from "vitest/node";
 import { type ResonateServer, ResonateServerUnavailable, startResonateServer } from "./resonate-server.js";
-import { startBroker } from "./start-broker.js";
+import type { SecuredKafka } from "./secured-kafka.js";
+import { securedUnavailableReason, startBroker } from "./start-broker.js";
 import { startPostgres } from "./start-postgres.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
     /** Bootstrap servers of the broker shared by the whole test run. */
     kafkaBrokers: string;
+    /** Its SASL_SSL and mutual-TLS listeners, CA and users; null when it has none. */
+    kafkaSecured: SecuredKafka | null;
+    /** Why there are none, when kafkaSecured is null: the tests that need them print it when they skip. */
+    kafkaSecuredUnavailable: string;
     /** URL of the Resonate server shared by the whole run; "" when none could be had. */
     resonateUrl: string;
     /** Its Prometheus endpoint; "" when unknown (an external server). */
@@ -28,11 +33,14 @@ declare module "vitest" {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const hadEnv = Object.hasOwn(process.env, "KAFKA_BROKERS");
   const [broker, server, postgres] = await Promise.all([
-    startBroker(),
+    // The secured listeners cost a few certificates and users, not a second broker.
+    startBroker({ local: { secured: true } }),
     startSharedResonateServer(),
     startPostgres(),
   ]);
   project.provide("kafkaBrokers", broker.bootstrapServers);
+  project.provide("kafkaSecured", broker.secured ?? null);
+  project.provide("kafkaSecuredUnavailable", securedUnavailableReason(broker));
   project.provide("resonateUrl", server.running?.url ?? "");
   project.provide("resonateMetricsUrl", server.running?.metricsUrl ?? "");
   project.provide("resonateUnavailable", server.unavailable);

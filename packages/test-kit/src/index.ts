@@ -1,7 +1,17 @@
+export { type MachineFacts, machineFacts, percentile, type Spread, spread } from "./bench-report.js";
 export { freePort } from "./free-port.js";
-export { type LogLevel, log4j2Properties, type PropertyValue, serverProperties } from "./kafka-config.js";
+export {
+  type LogLevel,
+  log4j2Properties,
+  type PropertyValue,
+  SCRAM_MECHANISMS,
+  type ScramMechanism,
+  type SecuredListeners,
+  serverProperties,
+} from "./kafka-config.js";
 export { type ApiVersionsReply, probeApiVersions } from "./kafka-probe.js";
 export { type LocalKafka, LocalKafkaError, type LocalKafkaOptions, startLocalKafka } from "./local-kafka.js";
+export { createResonateAuth, type ResonateAuth, type TokenClaims } from "./resonate-auth.js";
 export {
   parseResonateRequests,
   type ResonateRequestCounts,
@@ -15,11 +25,13 @@ export {
   type StartResonateServerOptions,
   startResonateServer,
 } from "./resonate-server.js";
+export type { ScramUser, SecuredKafka } from "./secured-kafka.js";
 export {
   type Broker,
   type BrokerKind,
   REDPANDA_IMAGE,
   type StartBrokerOptions,
+  securedUnavailableReason,
   startBroker,
 } from "./start-broker.js";
 export {

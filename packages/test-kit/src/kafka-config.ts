@@ -1,10 +1,47 @@
 export type PropertyValue = string | number | boolean;
 
+/** SCRAM mechanisms the secured listener takes; users are made for each. */
+export const SCRAM_MECHANISMS = ["SCRAM-SHA-512", "SCRAM-SHA-256"] as const;
+export type ScramMechanism = (typeof SCRAM_MECHANISMS)[number];
+
+/**
+ * Two listeners next to the plaintext one: SASL_SSL (SCRAM over TLS) and SSL that requires a
+ * client certificate signed by the CA (mutual TLS). Keys and certificates are PEM files.
+ */
+export interface SecuredListeners {
+  saslSslPort: number;
+  mutualTlsPort: number;
+  /** The broker's certificate and key in one PEM file. */
+  keystoreFile: string;
+  /** The CA client certificates must be signed by. */
+  caFile: string;
+}
+
 export interface ServerConfigInput {
   brokerPort: number;
   controllerPort: number;
   dataDir: string;
+  secured?: SecuredListeners | undefined;
   overrides?: Record<string, PropertyValue>;
+}
+
+const SCRAM_LOGIN = "org.apache.kafka.common.security.scram.ScramLoginModule required;";
+
+function securedProperties(secured: SecuredListeners): Record<string, PropertyValue> {
+  return {
+    "sasl.enabled.mechanisms": SCRAM_MECHANISMS.join(","),
+    ...Object.fromEntries(
+      SCRAM_MECHANISMS.map((m) => [
+        `listener.name.sasl_ssl.${m.toLowerCase()}.sasl.jaas.config`,
+        SCRAM_LOGIN,
+      ]),
+    ),
+    "ssl.keystore.type": "PEM",
+    "ssl.keystore.location": secured.keystoreFile,
+    "ssl.truststore.type": "PEM",
+    "ssl.truststore.location": secured.caFile,
+    "listener.name.ssl.ssl.client.auth": "required",
+  };
 }
 
 /** server.properties for one node that is both KRaft controller and broker on 127.0.0.1. */
@@ -12,18 +49,25 @@ export function serverProperties({
   brokerPort,
   controllerPort,
   dataDir,
+  secured,
   overrides = {},
 }: ServerConfigInput): string {
+  const clientListeners = [
+    `PLAINTEXT://127.0.0.1:${brokerPort}`,
+    ...(secured
+      ? [`SASL_SSL://127.0.0.1:${secured.saslSslPort}`, `SSL://127.0.0.1:${secured.mutualTlsPort}`]
+      : []),
+  ];
   const props: Record<string, PropertyValue> = {
     "process.roles": "broker,controller",
     "node.id": 1,
     // A static voter set lets `StorageTool format` work without --standalone on 3.9 and 4.x.
     "controller.quorum.voters": `1@127.0.0.1:${controllerPort}`,
-    listeners: `PLAINTEXT://127.0.0.1:${brokerPort},CONTROLLER://127.0.0.1:${controllerPort}`,
-    "advertised.listeners": `PLAINTEXT://127.0.0.1:${brokerPort}`,
+    listeners: [...clientListeners, `CONTROLLER://127.0.0.1:${controllerPort}`].join(","),
+    "advertised.listeners": clientListeners.join(","),
     "controller.listener.names": "CONTROLLER",
     "inter.broker.listener.name": "PLAINTEXT",
-    "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    "listener.security.protocol.map": `PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${secured ? ",SASL_SSL:SASL_SSL,SSL:SSL" : ""}`,
     "log.dirs": dataDir,
     // Single node: internal topics cannot have more than one replica.
     "offsets.topic.replication.factor": 1,
@@ -45,6 +89,7 @@ export function serverProperties({
     // The machine has 2 cores; the defaults (3 network, 8 I/O threads) only add contention.
     "num.network.threads": 2,
     "num.io.threads": 4,
+    ...(secured ? securedProperties(secured) : {}),
     ...overrides,
   };
   return `${Object.entries(props)

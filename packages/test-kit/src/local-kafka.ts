@@ -16,6 +16,7 @@ import { hasExited, runToCompletion, spawnJava, tailOf, terminate, waitForExit }
 import { type LogLevel, log4j2Properties, type PropertyValue, serverProperties } from "./kafka-config.js";
 import { probeApiVersions } from "./kafka-probe.js";
 import { guardChild } from "./process-guard.js";
+import { prepareSecuredKafka, type SecuredKafka } from "./secured-kafka.js";
 
 export interface LocalKafkaOptions {
   /** Broker (client) port on 127.0.0.1; a free one when omitted. */
@@ -38,6 +39,11 @@ export interface LocalKafkaOptions {
   logFile?: string;
   /** Extra or overriding server.properties entries. */
   brokerProperties?: Record<string, PropertyValue>;
+  /**
+   * Also listen with SASL_SSL (SCRAM) and with mutual TLS, with a CA, certificates and users
+   * made for this run (see SecuredKafka). The plaintext listener stays the bootstrap server.
+   */
+  secured?: boolean;
 }
 
 export interface LocalKafka {
@@ -48,6 +54,8 @@ export interface LocalKafka {
   /** The broker's java process. */
   pid: number;
   kafkaVersion: string;
+  /** The secured listeners, when asked for. */
+  secured?: SecuredKafka;
   stop(): Promise<void>;
 }
 
@@ -148,6 +156,9 @@ async function startOnce(
     const brokerPort = opts.port ?? (await freePort());
     let controllerPort = opts.controllerPort ?? (await freePort());
     while (controllerPort === brokerPort) controllerPort = await freePort();
+    const secured = opts.secured
+      ? await prepareSecuredKafka(dir, await otherFreePorts([brokerPort, controllerPort]))
+      : undefined;
     const propsFile = join(dir, "server.properties");
     const log4jFile = join(dir, "log4j2.properties");
     await writeFile(
@@ -156,13 +167,21 @@ async function startOnce(
         brokerPort,
         controllerPort,
         dataDir: join(dir, "data"),
+        secured: secured?.listeners,
         overrides: opts.brokerProperties,
       }),
     );
     await writeFile(log4jFile, log4j2Properties(opts.logLevel ?? "WARN"));
     const java = javaCommand(env);
 
-    await formatStorage(java, env, jvmArgs(jarsDir, log4jFile, FORMAT_JVM), propsFile, logFile);
+    await formatStorage(
+      java,
+      env,
+      jvmArgs(jarsDir, log4jFile, FORMAT_JVM),
+      propsFile,
+      logFile,
+      secured?.formatArgs ?? [],
+    );
 
     const heap = opts.heap ?? "512m";
     const serverArgs = jvmArgs(jarsDir, log4jFile, [
@@ -193,6 +212,7 @@ async function startOnce(
       dir,
       pid: started.pid,
       kafkaVersion: kafkaVersion(),
+      ...(secured ? { secured: secured.kafka } : {}),
       stop: () => {
         stopping ??= cleanUp();
         return stopping;
@@ -207,18 +227,30 @@ async function startOnce(
 // Short-lived tool: a client-only JIT and a small heap start it faster.
 const FORMAT_JVM = ["-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"];
 
+/** Two free ports, different from `taken` and from each other. */
+async function otherFreePorts(taken: number[]): Promise<{ saslSslPort: number; mutualTlsPort: number }> {
+  const ports: number[] = [];
+  while (ports.length < 2) {
+    const port = await freePort();
+    if (!taken.includes(port) && !ports.includes(port)) ports.push(port);
+  }
+  const [saslSslPort = 0, mutualTlsPort = 0] = ports;
+  return { saslSslPort, mutualTlsPort };
+}
+
 async function formatStorage(
   java: string,
   env: NodeJS.ProcessEnv,
   jvm: string[],
   propsFile: string,
   logFile: string,
+  extraArgs: string[],
 ): Promise<void> {
   const format = spawnJava({
     java,
     env,
     logFile,
-    args: [...jvm, "kafka.tools.StorageTool", "format", "-t", clusterId(), "-c", propsFile],
+    args: [...jvm, "kafka.tools.StorageTool", "format", "-t", clusterId(), "-c", propsFile, ...extraArgs],
   });
   const formatted = await runToCompletion(format, 60_000);
   if (formatted instanceof Error && format.pid === undefined) throw spawnFailure(java, formatted);

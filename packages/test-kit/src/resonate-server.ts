@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cachedResonateBinary, RESONATE_VERSION } from "../bin/provision-resonate.mjs";
@@ -47,6 +47,22 @@ export interface StartResonateServerOptions {
   startTimeoutMs?: number;
   /** Server log level; default "warn". */
   level?: "debug" | "info" | "warn" | "error";
+  /**
+   * Start it with --auth-publickey (a server of its own then, never the external one): every
+   * request must carry a token signed by the matching private key (see createResonateAuth).
+   */
+  auth?: { publicKeyPem: string; issuer?: string; audience?: string };
+}
+
+/** The server's flags for `auth`, the public key given as the file at `keyPath`. */
+function authArgs(auth: StartResonateServerOptions["auth"], keyPath: string): string[] {
+  if (!auth) return [];
+  return [
+    "--auth-publickey",
+    keyPath,
+    ...(auth.issuer ? ["--auth-iss", auth.issuer] : []),
+    ...(auth.audience ? ["--auth-aud", auth.audience] : []),
+  ];
 }
 
 /** No server can be had here; the message says why, for tests that must skip by name. */
@@ -66,7 +82,7 @@ const log = (message: string) => console.error(`[test-kit] ${message}`);
 export async function startResonateServer(opts: StartResonateServerOptions = {}): Promise<ResonateServer> {
   const env = opts.env ?? process.env;
   const external = env.RESONATE_URL?.trim();
-  if (external && !opts.controllable && opts.kind === undefined) {
+  if (external && !opts.controllable && !opts.auth && opts.kind === undefined) {
     return externalServer(external.replace(/\/+$/, ""));
   }
 
@@ -142,6 +158,8 @@ async function startBinary(binary: string, opts: StartResonateServerOptions): Pr
   const env = opts.env ?? process.env;
   const dir = await mkdtemp(join(tmpdir(), "test-kit-resonate-"));
   const logFile = join(dir, "server.log");
+  const keyFile = join(dir, "auth-public.pem");
+  if (opts.auth) await writeFile(keyFile, opts.auth.publicKeyPem);
   const timeoutMs = opts.startTimeoutMs ?? 30_000;
   let apiPort = 0;
   let metricsPort = 0;
@@ -163,6 +181,7 @@ async function startBinary(binary: string, opts: StartResonateServerOptions): Pr
     String(metricsPort),
     "--storage-sqlite-path",
     join(dir, "resonate.db"),
+    ...authArgs(opts.auth, keyFile),
   ];
   const url = () => `http://127.0.0.1:${apiPort}`;
 
@@ -219,7 +238,9 @@ async function startBinary(binary: string, opts: StartResonateServerOptions): Pr
       }
     }
   }
-  log(`resonate: binary ${binary} serving ${url()} (SQLite in ${dir})`);
+  log(
+    `resonate: binary ${binary} serving ${url()} (SQLite in ${dir}${opts.auth ? "; tokens required" : ""})`,
+  );
 
   return {
     kind: "binary",
@@ -263,7 +284,11 @@ async function startContainer(opts: StartResonateServerOptions): Promise<Resonat
       "9090",
       "--storage-sqlite-path",
       "/var/lib/resonate/resonate.db",
+      ...authArgs(opts.auth, "/etc/resonate/auth-public.pem"),
     ])
+    .withCopyContentToContainer(
+      opts.auth ? [{ content: opts.auth.publicKeyPem, target: "/etc/resonate/auth-public.pem" }] : [],
+    )
     .withExposedPorts({ container: 8001, host: apiPort }, { container: 9090, host: metricsPort })
     .withWaitStrategy(Wait.forHttp("/health", 8001).forStatusCode(200))
     .start();

@@ -1,5 +1,6 @@
 import { dockerUnavailable } from "./docker.js";
 import { type LocalKafkaOptions, startLocalKafka } from "./local-kafka.js";
+import type { SecuredKafka } from "./secured-kafka.js";
 
 /**
  * Pinned so every run tests against the same broker; bump deliberately. The same tag as
@@ -27,7 +28,21 @@ export interface StartBrokerOptions {
 export interface Broker {
   bootstrapServers: string;
   kind: BrokerKind;
+  /** The SASL_SSL and mutual-TLS listeners, when asked for with `local.secured` and the broker is local. */
+  secured?: SecuredKafka;
   stop(): Promise<void>;
+}
+
+/** Why a broker has no secured listeners; "" when it has them. */
+export function securedUnavailableReason(broker: Broker): string {
+  if (broker.secured) return "";
+  const which =
+    broker.kind === "external"
+      ? "the one KAFKA_BROKERS names"
+      : broker.kind === "redpanda"
+        ? "Redpanda in a container (Testcontainers)"
+        : "a local Apache Kafka started without them";
+  return `the secured listeners (SASL_SSL, mutual TLS) come with the test kit's local Apache Kafka only; this run's broker is ${which}`;
 }
 
 const log = (message: string) => console.error(`[test-kit] ${message}`);
@@ -60,7 +75,12 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
     `broker: kafka (local Apache Kafka; ${opts.kind === "kafka" ? "requested" : `no Docker engine: ${dockerProblem}`})`,
   );
   const kafka = await startLocalKafka({ ...opts.local, env, port: opts.port });
-  return { bootstrapServers: kafka.bootstrapServers, kind: "kafka", stop: kafka.stop };
+  return {
+    bootstrapServers: kafka.bootstrapServers,
+    kind: "kafka",
+    ...(kafka.secured ? { secured: kafka.secured } : {}),
+    stop: kafka.stop,
+  };
 }
 
 async function startRedpanda(image: string, port: number | undefined): Promise<Broker> {

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { cachedResonateBinary } from "../bin/provision-resonate.mjs";
 import {
+  createResonateAuth,
   parseResonateRequests,
   type ResonateServer,
   ResonateServerUnavailable,
@@ -12,11 +13,15 @@ import {
 
 // The protocol request is written out here rather than through the SDK, so the check does not
 // depend on the client the project uses (its version "2026-04-01" is what v0.9.8 serves).
-async function call(url: string, kind: string, data: Record<string, unknown>) {
+async function call(url: string, kind: string, data: Record<string, unknown>, token?: string) {
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ kind, head: { corrId: randomUUID(), version: "2026-04-01" }, data }),
+    body: JSON.stringify({
+      kind,
+      head: { corrId: randomUUID(), version: "2026-04-01", ...(token ? { auth: token } : {}) },
+      data,
+    }),
     signal: AbortSignal.timeout(5_000),
   });
   return { status: response.status, body: (await response.json()) as { data?: unknown } };
@@ -29,7 +34,7 @@ const createPromise = (url: string, id: string) =>
     param: { headers: {}, data: "" },
     tags: {},
   });
-const getPromise = (url: string, id: string) => call(url, "promise.get", { id });
+const getPromise = (url: string, id: string, token?: string) => call(url, "promise.get", { id }, token);
 
 const binaryEnv = { ...process.env, RESONATE_URL: "" };
 const haveBinary = Boolean(process.env.RESONATE_SERVER_BIN) || existsSync(cachedResonateBinary(process.env));
@@ -100,6 +105,39 @@ describe("startResonateServer", () => {
         await server.dispose();
         await expect(fetch(`${url}/health`)).rejects.toThrow();
         await expect(server.start()).rejects.toThrow(/disposed/);
+      }, 60_000);
+
+      it("with a public key: a token signed by this run's key reaches its prefix, and nothing else does", async () => {
+        const auth = createResonateAuth();
+        const secured = await startResonateServer({ kind: "binary", env: binaryEnv, auth });
+        try {
+          const id = `test-kit/${randomUUID()}`;
+          const scoped = auth.sign({ prefix: "test-kit/" });
+          const statuses = {
+            noToken: (await getPromise(secured.url, id)).status,
+            scoped: (await getPromise(secured.url, id, scoped)).status,
+            otherPrefix: (await getPromise(secured.url, id, auth.sign({ prefix: "billing/" }))).status,
+            // The server allows 60 s of clock skew past exp.
+            expired: (await getPromise(secured.url, id, auth.sign({ prefix: "test-kit/", expiresInS: -120 })))
+              .status,
+            otherKey: (await getPromise(secured.url, id, createResonateAuth().sign({ prefix: "" }))).status,
+            search: (await call(secured.url, "promise.search", { limit: 1 }, scoped)).status,
+            adminSearch: (
+              await call(secured.url, "promise.search", { limit: 1 }, auth.sign({ role: "admin" }))
+            ).status,
+          };
+          expect(statuses).toEqual({
+            noToken: 401,
+            scoped: 404,
+            otherPrefix: 403,
+            expired: 401,
+            otherKey: 401,
+            search: 403,
+            adminSearch: 200,
+          });
+        } finally {
+          await secured.dispose();
+        }
       }, 60_000);
     },
   );

@@ -4,10 +4,12 @@ import { DELETION_SEGMENT_NAME, deletionSegmentWorkflow } from "./batch-segments
 import type { CompletionPublisher } from "./completion-publisher.js";
 import { DELETION_DEPENDENCIES, type DeletionDependencies, errorMessage } from "./deletion-steps.js";
 import { DELETION_WORKFLOW_NAME, deletionWorkflow } from "./deletion-workflow.js";
+import { type PayloadCipher, PLAINTEXT_PAYLOADS } from "./payload-encryption.js";
 import { DEFAULT_PROMISE_PREFIX, PromiseIds } from "./promise-ids.js";
-import { readOutcome } from "./promise-values.js";
+import { openStoredPromise, readOutcome } from "./promise-values.js";
 import type { RecordStore } from "./record-store.js";
-import type { DeletionOutcome, DeletionRequestInput } from "./workflow-input.js";
+import type { TaskCreateOutcomes } from "./task-create-outcomes.js";
+import type { DeletionOutcome, DeletionRequestInput, DeletionWorkflowInput } from "./workflow-input.js";
 import { silentLogger, type WorkflowLogger } from "./workflow-logger.js";
 import {
   type UNSEGMENTED_DURABLE_SLEEPS,
@@ -36,6 +38,14 @@ export interface DeletionRuntimeOptions {
   promisePrefix?: string;
   /** How new workflows pause between batches and how long their segments are (workflow-shape.ts). */
   shape?: WorkflowShapeOptions | typeof UNSEGMENTED_DURABLE_SLEEPS;
+  /** Opens the promises read raw: the cipher the Resonate client encrypts with (default plain). */
+  payloads?: PayloadCipher | undefined;
+  /**
+   * Given (server mode: ResonateClient.taskCreates), a request starts the record's first attempt
+   * before looking anything up, and looks its attempts up only when that id was taken: one
+   * request to the server for a new record instead of two. Without it, every request looks first.
+   */
+  taskCreates?: TaskCreateOutcomes | undefined;
 }
 
 /** How an attempt this worker follows ended, read and validated from its promise. */
@@ -100,10 +110,69 @@ export function registerDeletionWorkflow(
   resonate.register(DELETION_SEGMENT_NAME, deletionSegmentWorkflow);
   const shape = workflowShape(options.shape);
   const ids = new PromiseIds(options.promisePrefix ?? DEFAULT_PROMISE_PREFIX);
-  const lookup = promiseLookup(resonate);
+  const lookup = promiseLookup(resonate, options.payloads);
+
+  const workflowInput = (request: DeletionRequestInput, attempt: number): DeletionWorkflowInput => ({
+    ...request,
+    attempt,
+    softDelete: true,
+    ...(shape ? { shape } : {}),
+  });
+  type Handle = { result(): Promise<unknown> };
+  const started = (
+    request: DeletionRequestInput,
+    handle: Handle,
+    fields: { attempt: number; promiseId: string; attached: boolean; retryOf?: string },
+  ): DeletionStart => {
+    const expected = { recordId: request.recordId, attempt: fields.attempt, promiseId: fields.promiseId };
+    return {
+      kind: "started",
+      ...fields,
+      end: () =>
+        handle.result().then(
+          (value: unknown): AttemptEnd => {
+            const outcome = readOutcome(value, expected);
+            return outcome.ok
+              ? { kind: "finished", outcome: outcome.value }
+              : { kind: "foreign", reason: outcome.reason };
+          },
+          (error: unknown): AttemptEnd =>
+            isDecodingError(error)
+              ? { kind: "foreign", reason: `promise ${fields.promiseId}: ${decodingErrorMessage(error)}` }
+              : { kind: "crashed", error: errorMessage(error) },
+        ),
+    };
+  };
+
+  /**
+   * Starts the first attempt when its id is free. When the id was taken (a duplicate, a retry, a
+   * foreign promise) the caller looks the record's attempts up; it may reuse the handle the SDK
+   * gave for the promise it found. That start may even reject (the SDK decodes the promise it
+   * found, and foreign bytes throw): the lookup reads it raw and says what it is.
+   */
+  type FirstStart = { fresh: DeletionStart } | { taken: Handle | undefined } | undefined;
+  const startIfNew = async (request: DeletionRequestInput): Promise<FirstStart> => {
+    const promiseId = ids.of(request.recordId, 1);
+    const watched = options.taskCreates?.watch(promiseId);
+    if (!watched) return undefined;
+    try {
+      const handle = await workflow.beginRun(promiseId, workflowInput(request, 1));
+      if (watched.outcome() === "created") {
+        return { fresh: started(request, handle, { attempt: 1, promiseId, attached: false }) };
+      }
+      return { taken: watched.outcome() === "exists" ? handle : undefined };
+    } catch (error) {
+      if (watched.outcome() === "exists") return { taken: undefined };
+      throw error;
+    } finally {
+      watched.dispose();
+    }
+  };
 
   return {
     async begin(request) {
+      const first = await startIfNew(request);
+      if (first && "fresh" in first) return first.fresh;
       const decision = await selectAttempt(request, ids, lookup);
       if (decision.action === "report") {
         const { action: _, ...rest } = decision;
@@ -114,48 +183,43 @@ export function registerDeletionWorkflow(
         return { kind: "foreign", ...rest };
       }
       const { attempt, promiseId } = decision;
-      const handle = await workflow.beginRun(promiseId, {
-        ...request,
-        attempt,
-        softDelete: true,
-        ...(shape ? { shape } : {}),
-      });
-      const expected = { recordId: request.recordId, attempt, promiseId };
-      return {
-        kind: "started",
+      // Attaching to the first attempt, whose start just found it running: that handle follows it.
+      const found =
+        first && "taken" in first && attempt === 1 && decision.action === "attach" ? first.taken : undefined;
+      const handle = found ?? (await workflow.beginRun(promiseId, workflowInput(request, attempt)));
+      return started(request, handle, {
         attempt,
         promiseId,
         attached: decision.action === "attach",
         ...(decision.action === "start" && decision.retryOf ? { retryOf: decision.retryOf } : {}),
-        end: () =>
-          handle.result().then(
-            (value: unknown): AttemptEnd => {
-              const outcome = readOutcome(value, expected);
-              return outcome.ok
-                ? { kind: "finished", outcome: outcome.value }
-                : { kind: "foreign", reason: outcome.reason };
-            },
-            (error: unknown): AttemptEnd =>
-              isDecodingError(error)
-                ? { kind: "foreign", reason: `promise ${promiseId}: ${errorMessage(error)}` }
-                : { kind: "crashed", error: errorMessage(error) },
-          ),
-      };
+      });
     },
   };
 }
 
-/** Raw promise.get: nothing decoded by the SDK's codec, so foreign bytes cannot throw there. */
-export function promiseLookup(resonate: Resonate): PromiseLookup {
+/**
+ * Raw promise.get: nothing decoded by the SDK's codec, so foreign bytes cannot throw there; the
+ * param and value are decrypted here, and one that cannot be is marked with why (promise-values.ts).
+ */
+export function promiseLookup(
+  resonate: Resonate,
+  payloads: PayloadCipher = PLAINTEXT_PAYLOADS,
+): PromiseLookup {
   return async (promiseId) => {
     try {
-      return await resonate.promises.get(promiseId);
+      return openStoredPromise(await resonate.promises.get(promiseId), payloads);
     } catch (error) {
       // promises.js get: a non-success answer becomes a ResonateError carrying the server's status.
       if ((error as { serverError?: { code?: unknown } }).serverError?.code === 404) return undefined;
       throw error;
     }
   };
+}
+
+/** The SDK says only that a value "cannot be decoded"; why (say, an unknown key id) is its cause. */
+function decodingErrorMessage(error: unknown): string {
+  const cause = (error as { cause?: unknown }).cause;
+  return cause === undefined ? errorMessage(error) : `${errorMessage(error)}: ${errorMessage(cause)}`;
 }
 
 /** The SDK's codec could not decode a stored value (exceptions.js: type "Encoding"). */

@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { RecordIdSchema, SourcePositionSchema } from "@deletion/contracts";
 import { z } from "zod";
+import { type PayloadCipher, PLAINTEXT_PAYLOADS } from "./payload-encryption.js";
 import type { PromiseIds } from "./promise-ids.js";
-import { decodeStoredValue, readAttempt, type StoredPromise } from "./promise-values.js";
+import { decodeStoredValue, openStoredPromise, readAttempt, type StoredPromise } from "./promise-values.js";
+import { explainAuthRefusal } from "./resonate-token.js";
 
 /*
  * Where a record's deletion stands, answered from its durable promises (the latest attempt, and
@@ -34,7 +36,19 @@ export interface StatusSource {
 
 /** The Resonate server did not answer (refused, timed out, or answered with an error). */
 export class ResonateUnreachableError extends Error {
-  override readonly name = "ResonateUnreachableError";
+  override readonly name: string = "ResonateUnreachableError";
+}
+
+/** The Resonate server answered, with an error status (say 403: the token may not do this). */
+export class ResonateRefusedError extends ResonateUnreachableError {
+  override readonly name = "ResonateRefusedError";
+  constructor(
+    message: string,
+    readonly kind: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
 }
 
 /** What the store holds of a record (PostgresRecordStore.inspect). */
@@ -66,6 +80,8 @@ export const RecordStatusSchema = z.discriminatedUnion("state", [
     state: z.literal("accepted"),
     ...attemptFields,
     softDeleted: z.boolean(),
+    /** Set when the batches done so far could not be counted: why (then some may be done). */
+    progressUnknown: z.string().optional(),
     store: RecordViewSchema.optional(),
   }),
   z.object({
@@ -177,6 +193,14 @@ async function statusOf(recordId: string, { ids, source, inspector, maxCheckpoin
     case "running": {
       const progress = await checkpointsOf(source, promiseId, maxCheckpoints ?? 10_000);
       const softDeleted = progress.softDeleted || (store?.deletedAt ?? null) !== null;
+      if (progress.unknown !== undefined)
+        return {
+          state: "accepted" as const,
+          ...ref,
+          softDeleted,
+          progressUnknown: progress.unknown,
+          ...withStore,
+        };
       if (progress.batches === 0) return { state: "accepted" as const, ...ref, softDeleted, ...withStore };
       return {
         state: "deleting" as const,
@@ -195,17 +219,31 @@ async function statusOf(recordId: string, { ids, source, inspector, maxCheckpoin
  * promise id as its origin tag, segments included). Without search (in-process), none.
  */
 async function checkpointsOf(source: StatusSource, promiseId: string, max: number) {
-  const progress = { softDeleted: false, batches: 0, rowsDeleted: 0 };
+  const progress: { softDeleted: boolean; batches: number; rowsDeleted: number; unknown?: string } = {
+    softDeleted: false,
+    batches: 0,
+    rowsDeleted: 0,
+  };
   if (!source.search) return progress;
   let cursor: string | undefined;
   let read = 0;
   do {
-    const page = await source.search({
-      tags: { "resonate:origin": promiseId },
-      state: "resolved",
-      limit: 100,
-      cursor,
-    });
+    let page: { promises: StatusPromise[]; cursor?: string | undefined };
+    try {
+      page = await source.search({
+        tags: { "resonate:origin": promiseId },
+        state: "resolved",
+        limit: 100,
+        cursor,
+      });
+    } catch (error) {
+      // Server v0.9.8 refuses every search to a token scoped to a prefix (auth.rs); the record's
+      // own promise was readable, so say what is known rather than fail the whole answer.
+      if (error instanceof ResonateRefusedError && error.status === 403) {
+        return { softDeleted: progress.softDeleted, batches: 0, rowsDeleted: 0, unknown: error.message };
+      }
+      throw error;
+    }
     for (const step of page.promises) {
       if (step.id === promiseId) continue;
       const value = decodeStoredValue(step.value);
@@ -262,22 +300,45 @@ export async function listFailed(
       } while (cursor);
     }
   } catch (error) {
+    if (error instanceof ResonateRefusedError && error.status === 403 && error.kind === "promise.search") {
+      return {
+        ok: false,
+        reason: `${error.message}; listing searches the server, which needs a token with an empty prefix or the admin role`,
+      };
+    }
     if (error instanceof ResonateUnreachableError) return { ok: false, reason: error.message };
     throw error;
   }
   return { ok: true, failed, complete: true };
 }
 
+export interface HttpStatusSourceOptions {
+  /** Per request; default 3 s. */
+  timeoutMs?: number | undefined;
+  /** Bearer token for a server that checks them (as the worker's). */
+  token?: string | undefined;
+  /** Opens encrypted params and values (the workers' keys); default plain. */
+  payloads?: PayloadCipher | undefined;
+}
+
 /** Reads promises from a Resonate server over its HTTP API (the protocol the SDK speaks). */
-export function httpStatusSource(url: string, timeoutMs = 3_000): StatusSource {
+export function httpStatusSource(url: string, options: HttpStatusSourceOptions = {}): StatusSource {
   const base = url.replace(/\/+$/, "");
+  const { token, timeoutMs = 3_000, payloads = PLAINTEXT_PAYLOADS } = options;
   const call = async (kind: string, data: unknown): Promise<{ status: number; body: unknown }> => {
     let response: Response;
     try {
       response = await fetch(base, {
         method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ kind, head: { corrId: randomUUID(), version: "2026-04-01" }, data }),
+        headers: {
+          "content-type": "application/json",
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify({
+          kind,
+          head: { corrId: randomUUID(), version: "2026-04-01", ...(token ? { auth: token } : {}) },
+          data,
+        }),
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
@@ -291,28 +352,37 @@ export function httpStatusSource(url: string, timeoutMs = 3_000): StatusSource {
     };
     return { status: body?.head?.status ?? response.status, body: body?.data };
   };
-  const refused = (kind: string, status: number, body: unknown) =>
-    new ResonateUnreachableError(
-      `the Resonate server at ${base} answered ${kind} with ${status}${typeof body === "string" ? `: ${body}` : ""}`,
+  const refused = (kind: string, data: unknown, status: number, body: unknown) => {
+    const why = explainAuthRefusal(status, token, { kind, data });
+    return new ResonateRefusedError(
+      `the Resonate server at ${base} answered ${kind} with ${status}${typeof body === "string" ? `: ${body}` : ""}${why ? ` (${why})` : ""}`,
+      kind,
+      status,
     );
+  };
   return {
     where: `the Resonate server at ${base}`,
     async get(promiseId) {
-      const { status, body } = await call("promise.get", { id: promiseId });
+      const data = { id: promiseId };
+      const { status, body } = await call("promise.get", data);
       if (status === 404) return undefined;
-      if (status !== 200) throw refused("promise.get", status, body);
-      return (body as { promise: StatusPromise }).promise;
+      if (status !== 200) throw refused("promise.get", data, status, body);
+      return openStoredPromise((body as { promise: StatusPromise }).promise, payloads);
     },
     async search(query) {
-      const { status, body } = await call("promise.search", {
+      const data = {
         ...(query.tags ? { tags: query.tags } : {}),
         ...(query.state ? { state: query.state } : {}),
         limit: query.limit,
         ...(query.cursor ? { cursor: query.cursor } : {}),
-      });
-      if (status !== 200) throw refused("promise.search", status, body);
-      const data = body as { promises?: StatusPromise[]; cursor?: string };
-      return { promises: data.promises ?? [], cursor: data.cursor };
+      };
+      const { status, body } = await call("promise.search", data);
+      if (status !== 200) throw refused("promise.search", data, status, body);
+      const page = body as { promises?: StatusPromise[]; cursor?: string };
+      return {
+        promises: (page.promises ?? []).map((p) => openStoredPromise(p, payloads)),
+        cursor: page.cursor,
+      };
     },
   };
 }
@@ -333,7 +403,9 @@ export function describeStatus(status: RecordStatus): string[] {
       break;
     case "accepted":
       lines.push(
-        `${status.recordId}: accepted${status.softDeleted ? " (soft-deleted; no batch deleted yet)" : " (no batch deleted yet)"}`,
+        status.progressUnknown !== undefined
+          ? `${status.recordId}: running${status.softDeleted ? " (soft-deleted)" : ""}; batches done so far not known: ${status.progressUnknown}`
+          : `${status.recordId}: accepted${status.softDeleted ? " (soft-deleted; no batch deleted yet)" : " (no batch deleted yet)"}`,
       );
       lines.push(`  attempt ${status.attempt}, promise ${status.promiseId}`);
       storeLines(status.store);

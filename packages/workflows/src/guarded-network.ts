@@ -11,6 +11,9 @@ import {
   ResonateTimeoutException,
   type Send,
 } from "@resonatehq/sdk";
+import { type HttpTransport, keepAliveTransport, type TransportAnswer } from "./http-transport.js";
+import { explainAuthRefusal } from "./resonate-token.js";
+import { type TaskCreateOutcomes, taskCreateOutcome, taskCreatePromiseId } from "./task-create-outcomes.js";
 
 /*
  * Why this file exists. SDK 0.11.5 turns any answer outside its protocol statuses (an HTTP 400,
@@ -310,10 +313,15 @@ export interface GuardedHttpNetworkOptions {
   logger: Logger;
   /** Per request, as the SDK's HttpNetwork (its default: 10 s). */
   timeoutMs?: number;
+  /** Bearer token for a server started with --auth-publickey; sent with every request and the poll. */
+  token?: string | undefined;
   backoff?: Pick<ServerGuardOptions, "initialDelayMs" | "maxDelayMs" | "reportEveryMs">;
   /** Where tasks and notifications arrive; default the SDK's poll (SSE) adapter, as in `url:` mode. */
   adapter?: HttpAdapter;
-  fetch?: typeof globalThis.fetch;
+  /** How requests reach the server; default keepAliveTransport() (see http-transport.ts). */
+  transport?: HttpTransport;
+  /** Told how every task.create was answered (see TaskCreateOutcomes). */
+  taskCreates?: TaskCreateOutcomes;
   /** Told the task ids of every heartbeat the server acknowledged (see HeartbeatWatch). */
   onHeartbeat?: (taskIds: readonly string[]) => void;
 }
@@ -328,20 +336,25 @@ export class GuardedHttpNetwork implements Network {
   private readonly url: string;
   private readonly timeoutMs: number;
   private readonly adapter: HttpAdapter;
-  private readonly fetch: typeof globalThis.fetch;
+  private readonly transport: HttpTransport;
+  private readonly token: string | undefined;
   private readonly onHeartbeat: ((taskIds: readonly string[]) => void) | undefined;
+  private readonly taskCreates: TaskCreateOutcomes | undefined;
 
   constructor(options: GuardedHttpNetworkOptions) {
     this.onHeartbeat = options.onHeartbeat;
+    this.taskCreates = options.taskCreates;
     this.url = options.url;
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.fetch = options.fetch ?? globalThis.fetch;
+    this.transport = options.transport ?? keepAliveTransport();
+    this.token = options.token;
     this.guard = new ServerGuard({ url: options.url, logger: options.logger, ...options.backoff });
     this.adapter =
       options.adapter ??
       new PollMessageSource({
         url: `${options.url}/poll/${encodeURIComponent(options.group)}/${encodeURIComponent(options.pid)}`,
         logger: options.logger,
+        ...(options.token ? { token: options.token } : {}),
       });
   }
 
@@ -377,16 +390,18 @@ export class GuardedHttpNetwork implements Network {
     const kind = req.kind;
     // Heartbeats come again every ttl/2; queueing them behind a backoff only piles them up.
     const admission = await this.guard.admit(kind, { wait: kind !== "task.heartbeat" });
-    let answer: globalThis.Response;
-    let text: string;
+    let answer: TransportAnswer;
     try {
-      answer = await this.fetch(this.url, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(req),
-        signal: AbortSignal.timeout(this.timeoutMs),
+      // As the SDK's HttpNetwork: the server reads the envelope's head.auth; the header is for
+      // whatever sits in between (a proxy, a gateway).
+      answer = await this.transport(this.url, {
+        headers: {
+          "content-type": "application/json",
+          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        },
+        body: JSON.stringify(this.token ? { ...req, head: { ...req.head, auth: this.token } } : req),
+        timeoutMs: this.timeoutMs,
       });
-      text = await answer.text();
     } catch (err) {
       const error = describeFetchError(err);
       this.guard.unreachable(kind, admission, error);
@@ -397,9 +412,12 @@ export class GuardedHttpNetwork implements Network {
       this.guard.refused(kind, admission, status, error);
       throw new ResonateTimeoutException(`${this.url} refused ${kind} with HTTP ${status}: ${error}`);
     };
-    const status = answer.status;
-    if (!SDK_PROTOCOL_STATUSES.has(status)) refuse(status, serverReason(text));
-    const json = answer.headers.get("content-type")?.includes("application/json") ?? false;
+    const { status, text } = answer;
+    if (!SDK_PROTOCOL_STATUSES.has(status)) {
+      const why = explainAuthRefusal(status, this.token, req);
+      refuse(status, why ? `${serverReason(text)}: ${why}` : serverReason(text));
+    }
+    const json = answer.contentType?.includes("application/json") ?? false;
     // HttpNetwork's test for a server too old for this SDK (or no Resonate server at all).
     if (status === 404 && !json) refuse(status, `not a Resonate server answer: ${clip(text) || "(empty)"}`);
     let res: unknown;
@@ -413,6 +431,8 @@ export class GuardedHttpNetwork implements Network {
     }
     const response = res as ResonateResponse;
     if (status === 200 && req.kind === "task.heartbeat") this.onHeartbeat?.(req.data.tasks.map((t) => t.id));
+    const created = taskCreatePromiseId(req);
+    if (created !== undefined) this.taskCreates?.answered(created, taskCreateOutcome(req, status, response));
     if (NORMAL_STATUSES.has(status)) this.guard.succeeded(kind, admission);
     else this.guard.refused(kind, admission, status, serverReason(text));
     return response;
@@ -434,9 +454,11 @@ function clip(text: string): string {
   return t.length > MAX_REASON ? `${t.slice(0, MAX_REASON)}…` : t;
 }
 
-/** fetch says only "fetch failed"; the reason (ECONNREFUSED, ...) is in its cause. */
+/** The reason (ECONNREFUSED, ...): node:http puts it on the error, fetch in its cause. */
 function describeFetchError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
+  const own = (err as { code?: unknown }).code;
+  if (typeof own === "string") return `${err.message} (${own})`;
   const cause = err.cause as { code?: unknown; message?: unknown } | undefined;
   const detail = cause ? String(cause.code ?? cause.message ?? "") : "";
   return detail ? `${err.message} (${detail})` : err.message;

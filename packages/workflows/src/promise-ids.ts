@@ -39,9 +39,15 @@ export interface AttemptId {
 /** Derives and parses the promise ids of one prefix. */
 export class PromiseIds {
   readonly prefix: string;
+  /**
+   * What the readiness probe looks up: under the prefix (a token scoped to it may read nothing
+   * else), and never a record's (a record id cannot start with '_').
+   */
+  readonly probeId: string;
 
   constructor(prefix: string = DEFAULT_PROMISE_PREFIX) {
     this.prefix = PromisePrefixSchema.parse(prefix);
+    this.probeId = `${this.prefix}/_readiness-probe`;
   }
 
   /** The promise id of a record's n-th deletion attempt. */

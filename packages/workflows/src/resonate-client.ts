@@ -9,6 +9,8 @@ import {
 import { CompactingLocalNetwork, DEFAULT_FINISHED_KEPT } from "./compacting-local-network.js";
 import { GuardedHttpNetwork, type ResonateHealth, type ServerGuardOptions } from "./guarded-network.js";
 import { HeartbeatWatch } from "./heartbeat-watch.js";
+import { type PayloadCipher, PLAINTEXT_PAYLOADS } from "./payload-encryption.js";
+import { TaskCreateOutcomes } from "./task-create-outcomes.js";
 
 export interface ResonateClientConfig {
   /** A Resonate server's URL; without one the SDK's in-process network is used. */
@@ -30,6 +32,13 @@ export interface ResonateClientConfig {
    * (default DEFAULT_FINISHED_KEPT); see CompactingLocalNetwork.
    */
   inProcessFinishedKept?: number;
+  /** Bearer token for a server that checks them (server mode only; never read from the environment). */
+  token?: string | undefined;
+  /**
+   * Encrypts the promise params and values the SDK stores and decrypts those it reads (both
+   * modes); default plain. Hand the same cipher to registerDeletionWorkflow for the raw reads.
+   */
+  payloads?: PayloadCipher | undefined;
   /** How a server that keeps failing is waited for and reported (defaults: 1 s doubling to 30 s; 30 s). */
   serverBackoff?: Pick<ServerGuardOptions, "initialDelayMs" | "maxDelayMs" | "reportEveryMs">;
 }
@@ -47,6 +56,11 @@ export interface ResonateClient {
   health(): ResonateHealth;
   /** The widest gap between two acknowledged heartbeats of one held task so far (0 in-process). */
   heartbeatGapMaxMs(): number;
+  /**
+   * Server mode: how each task.create was answered, so a start can be sent before any lookup
+   * (see DeletionRuntimeOptions.taskCreates). Absent in-process, where a lookup costs nothing.
+   */
+  taskCreates?: TaskCreateOutcomes;
 }
 
 /** How long the SDK waits for one answer from the server (its HttpNetwork default). */
@@ -72,6 +86,7 @@ export function createResonateClient(config: ResonateClientConfig): ResonateClie
     pid: config.pid,
     ttl: config.ttlMs,
     logLevel: config.logLevel ?? "warn",
+    encryptor: config.payloads ?? PLAINTEXT_PAYLOADS,
     ...(config.logger ? { logger: config.logger } : {}),
   };
   if (config.url) {
@@ -83,6 +98,7 @@ export function createResonateClient(config: ResonateClientConfig): ResonateClie
       );
     }
     const watch = new HeartbeatWatch(config.ttlMs, logger);
+    const taskCreates = new TaskCreateOutcomes();
     // Not `url:`: the SDK's own HTTP network retries some refused requests without pause and
     // hides why they were refused (see guarded-network.ts). Given a network, Resonate runs the
     // same heartbeat as with a URL.
@@ -92,7 +108,9 @@ export function createResonateClient(config: ResonateClientConfig): ResonateClie
       pid: config.pid,
       logger,
       timeoutMs: RESONATE_REQUEST_TIMEOUT_MS,
+      token: config.token,
       onHeartbeat: (taskIds) => watch.acknowledged(taskIds),
+      taskCreates,
       ...(config.serverBackoff ? { backoff: config.serverBackoff } : {}),
     });
     return {
@@ -100,6 +118,7 @@ export function createResonateClient(config: ResonateClientConfig): ResonateClie
       durability: "server",
       health: () => network.guard.health(),
       heartbeatGapMaxMs: () => watch.maxGapMs,
+      taskCreates,
     };
   }
   // The network is passed explicitly: otherwise the SDK would fall back to a RESONATE_URL
@@ -124,14 +143,15 @@ const probing = new WeakMap<ResonateClient, Promise<boolean>>();
  * round trip: any protocol answer (found or not) means reachable; a network failure or a
  * refusal does not. It also gives an idle worker's guard a request to notice a recovery by.
  * One lookup at a time: while the server fails, the lookup waits its turn behind the backoff,
- * and a probe asked for meanwhile joins it instead of queueing another.
+ * and a probe asked for meanwhile joins it instead of queueing another. The id is one of ours
+ * (PromiseIds.probeId) because a token scoped to a prefix is refused every other id.
  */
-export function probeResonate(client: ResonateClient): Promise<boolean> {
+export function probeResonate(client: ResonateClient, promiseId: string): Promise<boolean> {
   if (client.durability === "in-process") return Promise.resolve(true);
   const running = probing.get(client);
   if (running) return running;
   const probe = client.resonate.promises
-    .get("readiness-probe")
+    .get(promiseId)
     .then(
       () => true,
       (error: unknown) => !(error instanceof ResonateTimeoutException),

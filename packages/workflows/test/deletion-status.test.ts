@@ -128,7 +128,7 @@ describe("readRecordStatus", () => {
 
   it("says when the Resonate server is unreachable", async () => {
     const port = await closedPort();
-    const source = httpStatusSource(`http://127.0.0.1:${port}`, 1_000);
+    const source = httpStatusSource(`http://127.0.0.1:${port}`, { timeoutMs: 1_000 });
     const status = await readRecordStatus("r6", { ids, source });
     expect(status).toMatchObject({ state: "unreachable", recordId: "r6" });
     expect(describeStatus(status)[0]).toMatch(

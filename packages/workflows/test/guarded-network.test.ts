@@ -2,6 +2,7 @@ import { LOG_EVENTS } from "@deletion/contracts";
 import { type HttpAdapter, HttpNetwork, type Logger, ResonateTimeoutException } from "@resonatehq/sdk";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GuardedHttpNetwork, type ResonateHealth, SDK_PROTOCOL_STATUSES } from "../src/guarded-network.js";
+import { fetchTransport } from "../src/http-transport.js";
 
 const URL = "http://resonate.test:8001";
 
@@ -85,7 +86,7 @@ function setUp(backoff = {}) {
     pid: "p",
     logger,
     adapter,
-    fetch: server.fetch,
+    transport: fetchTransport(server.fetch),
     backoff,
   });
   return { server, logger, network };

@@ -53,17 +53,17 @@ describe("probeResonate", () => {
   it("runs one lookup at a time: a probe asked for meanwhile joins it", async () => {
     const answer = Promise.withResolvers<unknown>();
     const client = clientWithLookup(() => answer.promise);
-    const first = probeResonate(client);
-    const second = probeResonate(client);
+    const first = probeResonate(client, "deletion/_readiness-probe");
+    const second = probeResonate(client, "deletion/_readiness-probe");
     expect(client.lookups).toBe(1);
     answer.reject(new Error("promise not found")); // a protocol answer: reachable
     expect(await Promise.all([first, second])).toEqual([true, true]);
-    await probeResonate(client);
+    await probeResonate(client, "deletion/_readiness-probe");
     expect(client.lookups).toBe(2);
   });
 
   it("a platform failure (refused, unreachable) is not reachable", async () => {
     const client = clientWithLookup(() => Promise.reject(new ResonateTimeoutException("HTTP 400")));
-    expect(await probeResonate(client)).toBe(false);
+    expect(await probeResonate(client, "deletion/_readiness-probe")).toBe(false);
   });
 });

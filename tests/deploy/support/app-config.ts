@@ -32,7 +32,8 @@ export function envProblems(spec: CliSpec<OptionSpecs>, env: Record<string, stri
   }
   for (const [key, option] of Object.entries(spec.options)) {
     if (option.env === undefined || env[option.env] === undefined) continue;
-    const single = { ...spec, options: { [key]: option } };
+    // One option alone: the checks that judge options together do not apply.
+    const single = { ...spec, options: { [key]: option }, checks: [] };
     const result = parseOptions(single, [], { [option.env]: env[option.env] });
     if (result.kind === "error") problems.push(result.message);
   }

@@ -250,3 +250,21 @@ describe(".dockerignore", () => {
     }
   });
 });
+
+describe("the image build context", () => {
+  it("leaves secrets out: .env files, keys, certificates and tokens", () => {
+    const ignored = dockerignoreMatcher(readText(".dockerignore"));
+    for (const path of [
+      ".env",
+      ".env.local",
+      "deploy/secure/ca.key",
+      "certs/broker.pem",
+      "a/worker.token",
+      "secrets/ca.crt",
+    ]) {
+      expect(ignored(path), path).toBe(true);
+    }
+    // What the secured variant needs to run is not secret and stays in the repository's context.
+    expect(ignored("deploy/secure/generate-secrets.sh")).toBe(false);
+  });
+});

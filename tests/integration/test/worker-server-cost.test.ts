@@ -78,3 +78,31 @@ describe.each(["throttle", "durable"])("server requests per record, --batch-paus
     },
   );
 });
+
+describe("server requests to start a record", () => {
+  it.skipIf(!resonateServerUrl || !resonateMetricsUrl)(
+    needsServer("a new record costs one task.create and one listener, and no lookup first"),
+    async () => {
+      const metricsUrl = resonateMetricsUrl as string;
+      const records = 40;
+      const pipeline = await createPipeline(inject("kafkaBrokers"), 2);
+      const ids = Array.from({ length: records }, (_, i) => pipeline.id(`new-${i}`));
+      await startWorker(
+        pipeline,
+        {
+          BATCH_SLEEP_MS: "50",
+          SIM_TRANSIENT_ERROR_RATE: "0",
+          SIM_FIXED_BATCHES: ids.map((id) => `${id}=1`).join(","),
+        },
+        { resonateUrl: resonateServerUrl },
+      );
+      const cost = await requestsPerRecord(metricsUrl, records, () => deleteRecords(pipeline, ids, 1));
+      console.log(`[server-cost start] requests per record of one batch: ${JSON.stringify(cost.perKind)}`);
+      expect(cost.perKind["task.create"]).toBe(1);
+      // Looking the record up before starting it cost one promise.get per record; what is left is
+      // the worker's readiness probe (one lookup every 5 s), spread over the records.
+      expect(cost.perKind["promise.get"] ?? 0).toBeLessThan(0.25);
+      expect(cost.perKind["promise.register_listener"]).toBeLessThanOrEqual(1);
+    },
+  );
+});
