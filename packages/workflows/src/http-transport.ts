@@ -36,7 +36,7 @@ export function keepAliveTransport(maxConnections = DEFAULT_MAX_CONNECTIONS): Ht
     "http:": new http.Agent({ keepAlive: true, maxSockets: maxConnections }),
     "https:": new https.Agent({ keepAlive: true, maxSockets: maxConnections }),
   };
-  return (url, request) => {
+  const send = (url: string, request: TransportRequest, retried: boolean): Promise<TransportAnswer> => {
     const target = new URL(url);
     const client = target.protocol === "https:" ? https : http;
     const agent = target.protocol === "https:" ? agents["https:"] : agents["http:"];
@@ -62,16 +62,25 @@ export function keepAliveTransport(maxConnections = DEFAULT_MAX_CONNECTIONS): Ht
           );
         },
       );
-      req.on("error", (error: Error & { code?: string }) =>
+      req.on("error", (error: Error & { code?: string }) => {
+        // A kept-alive connection the server closed while this request was on its way: the
+        // server never read it, so it goes once more on a new connection (what Node's docs
+        // advise for `reusedSocket`). Without this, an idle connection closed at the wrong moment
+        // looks like an unreachable server and holds every request back for a second.
+        if (req.reusedSocket && error.code === "ECONNRESET" && !retried) {
+          send(url, request, true).then(resolve, reject);
+          return;
+        }
         reject(
           error.name === "AbortError" || error.name === "TimeoutError"
             ? new Error(`no answer within ${request.timeoutMs} ms`)
             : error,
-        ),
-      );
+        );
+      });
       req.end(request.body);
     });
   };
+  return (url, request) => send(url, request, false);
 }
 
 /** A transport over a fetch function (tests hand in fake servers this way). */

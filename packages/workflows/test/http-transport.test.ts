@@ -70,3 +70,29 @@ describe("keepAliveTransport", () => {
     });
   });
 });
+
+describe("keepAliveTransport and closed connections", () => {
+  it("sends a request once more on a new connection when the server closed the kept-alive one", async () => {
+    const perSocket = new Map<unknown, number>();
+    let connections = 0;
+    server = http.createServer((req, res) => {
+      const n = (perSocket.get(req.socket) ?? 0) + 1;
+      perSocket.set(req.socket, n);
+      // The second request on a connection finds it closed, as after a server's idle timeout.
+      if (n === 2) {
+        req.socket.destroy();
+        return;
+      }
+      req.resume();
+      req.on("end", () => res.end("ok"));
+    });
+    server.on("connection", () => connections++);
+    await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const send = keepAliveTransport(1);
+    const request = { body: "{}", headers: {}, timeoutMs: 5_000 };
+    expect((await send(url, request)).text).toBe("ok");
+    expect((await send(url, request)).text).toBe("ok");
+    expect(connections).toBe(2);
+  });
+});
