@@ -51,7 +51,8 @@ export async function environmentFacts(broker, server) {
     server: server
       ? `${await serverVersion(server)}, ${server.kind}, SQLite, default flags (timeouts scanned every 1 s)`
       : undefined,
-    shared: "the machine is shared with other work, test suites and builds: the load average says how busy it was",
+    shared:
+      "the machine is shared with other work, test suites and builds: the load average says how busy it was",
   };
 }
 
@@ -69,7 +70,11 @@ export async function createTopics(brokers, partitionsByName) {
   try {
     await ensureTopics(
       admin,
-      Object.entries(partitionsByName).map(([name, partitions]) => ({ name, partitions, replicationFactor: 1 })),
+      Object.entries(partitionsByName).map(([name, partitions]) => ({
+        name,
+        partitions,
+        replicationFactor: 1,
+      })),
       30_000,
     );
   } finally {
@@ -195,7 +200,11 @@ export async function watchCompletions(brokers, topic) {
       if (!decoded.ok) throw new Error(`a completion that does not decode: ${decoded.message}`);
       const c = decoded.value;
       if (!seen.has(c.recordId))
-        seen.set(c.recordId, { completedAt: Date.parse(c.completedAt), seenAt: Date.now(), batches: c.batches });
+        seen.set(c.recordId, {
+          completedAt: Date.parse(c.completedAt),
+          seenAt: Date.now(),
+          batches: c.batches,
+        });
       for (const w of waiters) w();
     },
   });

@@ -11,12 +11,21 @@
 // "One batch alone": the latency of a record of one batch produced while nothing else runs, by
 // the same process just before the load (median of --solo such records, one at a time).
 // Nothing here is a test: the numbers depend on the machine and on what else runs on it.
+import { readFile } from "node:fs/promises";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { percentile, spread, startBroker, startResonateServer, uniqueName } from "@deletion/test-kit";
+import {
+  percentile,
+  scrapeResonateRequests,
+  spread,
+  startBroker,
+  startResonateServer,
+  uniqueName,
+} from "@deletion/test-kit";
 import {
   createTopics,
   environmentFacts,
+  RESULTS_DIR,
   requestProducer,
   round,
   startNodeProcess,
@@ -32,6 +41,7 @@ const HELP = `Usage: node bench/head-of-line.mjs [options]
   --pause-ms N      batch pause, BATCH_SLEEP_MS (default 100; throttle, the default pause)
   --solo N          records of one batch alone, one at a time, before the load (default 5)
   --networks LIST   server,in-process (default both)
+  --render          only write the markdown again from the last JSON results
   --help            this text
 
 Writes bench/results/head-of-line.{json,md}. About 1.5 minutes a rep with the defaults.`;
@@ -45,11 +55,17 @@ const { values } = parseArgs({
     "pause-ms": { type: "string", default: "100" },
     solo: { type: "string", default: "5" },
     networks: { type: "string", default: "server,in-process" },
+    render: { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
 });
 if (values.help) {
   console.log(HELP);
+  process.exit(0);
+}
+if (values.render) {
+  const last = JSON.parse(await readFile(new URL("head-of-line.json", RESULTS_DIR), "utf8"));
+  await writeResults("head-of-line", last, renderMarkdown(last));
   process.exit(0);
 }
 const settings = {
@@ -80,6 +96,12 @@ const CONSUMERS = {
   },
 };
 const log = (message) => console.error(`[head-of-line] ${message}`);
+const percentiles = (xs) => ({
+  p50: percentile(xs, 50),
+  p95: percentile(xs, 95),
+  p99: percentile(xs, 99),
+  max: Math.max(...xs),
+});
 
 async function measure(broker, producer, network, consumer) {
   const server =
@@ -120,6 +142,18 @@ async function measure(broker, producer, network, consumer) {
       const [c] = await completions.waitFor([solo.recordId], 60_000);
       solos.push(latency(solo, c));
     }
+    // The worker also takes the short records alone, as a burst without the long one before them:
+    // what the burst costs by itself, so what the long record adds shows as the difference.
+    let burstMs;
+    if (consumer === "worker") {
+      const burst = await producer.produce(topics.input, `${base}-burst`, settings.short);
+      const burstDone = await completions.waitFor(
+        burst.map((r) => r.recordId),
+        600_000,
+      );
+      burstMs = percentiles(burst.map((r, i) => latency(r, burstDone[i])));
+    }
+    const before = server ? await scrapeResonateRequests(server.metricsUrl) : undefined;
     const [long] = await producer.produce(topics.input, `${base}-long`, 1);
     const shorts = await producer.produce(topics.input, `${base}-short`, settings.short);
     const all = [long, ...shorts];
@@ -129,18 +163,27 @@ async function measure(broker, producer, network, consumer) {
     );
     if (done[0].batches !== settings.longBatches || done.slice(1).some((c) => c.batches !== 1))
       throw new Error("a record did not take the batches it was given");
-    const short = shorts.map((r, i) => latency(r, done[i + 1]));
+    const makespanMs = Math.max(...done.map((c) => c.completedAt)) - long.requestedAt;
+    let serverRequests;
+    if (server) {
+      // Counted once the last completion is out: the last workflows' task.fulfill may still be
+      // on its way, so this can fall short by a few.
+      const after = await scrapeResonateRequests(server.metricsUrl);
+      const total = [...after].reduce((sum, [kind, n]) => sum + n - (before.get(kind) ?? 0), 0);
+      serverRequests = {
+        total,
+        perSecond: total / (makespanMs / 1000),
+        perShortRecord: total / settings.short,
+      };
+    }
     return {
       soloMs: spread(solos).median,
       solosMs: solos,
-      shortMs: {
-        p50: percentile(short, 50),
-        p95: percentile(short, 95),
-        p99: percentile(short, 99),
-        max: Math.max(...short),
-      },
+      ...(burstMs ? { burstAloneMs: burstMs } : {}),
+      shortMs: percentiles(shorts.map((r, i) => latency(r, done[i + 1]))),
       longMs: latency(long, done[0]),
-      makespanMs: Math.max(...done.map((c) => c.completedAt)) - long.requestedAt,
+      makespanMs,
+      ...(serverRequests ? { serverRequests } : {}),
     };
   } finally {
     await proc.stop();
@@ -156,17 +199,22 @@ const probe = networks.includes("server")
 const environment = await environmentFacts(broker, probe);
 await probe?.dispose();
 log(
-  `${settings.reps} reps; ${settings.longBatches}-batch record then ${settings.short} of one batch on one partition; pause ${settings.pauseMs} ms; load average ${os.loadavg().map((l) => round(l, 2)).join(" ")}`,
+  `${settings.reps} reps; ${settings.longBatches}-batch record then ${settings.short} of one batch on one partition; pause ${settings.pauseMs} ms; load average ${os
+    .loadavg()
+    .map((l) => round(l, 2))
+    .join(" ")}`,
 );
 const producer = await requestProducer(broker.bootstrapServers);
-const runs = {};
+const runs = Object.fromEntries(
+  networks.map((n) => [n, Object.fromEntries(Object.keys(CONSUMERS).map((c) => [c, []]))]),
+);
 let exitCode = 0;
 try {
   for (let rep = 1; rep <= settings.reps; rep++) {
     for (const network of networks) {
       for (const consumer of Object.keys(CONSUMERS)) {
         const run = await measure(broker, producer, network, consumer);
-        ((runs[network] ??= {})[consumer] ??= []).push(run);
+        runs[network][consumer].push(run);
         log(
           `rep ${rep} ${network} ${consumer}: one batch alone ${run.soloMs} ms; short p50/p95/p99 ${run.shortMs.p50}/${run.shortMs.p95}/${run.shortMs.p99} ms; makespan ${run.makespanMs} ms`,
         );
@@ -193,8 +241,19 @@ const summary = Object.fromEntries(
       longMs: of(consumer, (r) => r.longMs),
       makespanMs: of(consumer, (r) => r.makespanMs),
     });
-    const worker = per("worker");
+    const worker = {
+      ...per("worker"),
+      burstAloneP50Ms: of("worker", (r) => r.burstAloneMs.p50),
+      burstAloneP99Ms: of("worker", (r) => r.burstAloneMs.p99),
+    };
     const sequential = per("sequential");
+    const requests = (consumer, key) =>
+      byConsumer[consumer][0].serverRequests ? of(consumer, (r) => r.serverRequests[key]) : undefined;
+    const serverRequests = {
+      workerPerShortRecord: requests("worker", "perShortRecord"),
+      workerPerSecond: requests("worker", "perSecond"),
+      sequentialPerSecond: requests("sequential", "perSecond"),
+    };
     // Ratios per rep (the two consumers of one rep ran back to back), then their spread.
     const reps = byConsumer.worker.map((w, i) => ({ w, s: byConsumer.sequential[i] }));
     const sequentialOverWorkerP99 = spread(reps.map(({ w, s }) => s.shortMs.p99 / w.shortMs.p99));
@@ -204,6 +263,7 @@ const summary = Object.fromEntries(
       {
         worker,
         sequential,
+        ...(serverRequests.workerPerSecond ? { serverRequests } : {}),
         sequentialOverWorkerP99,
         workerP99OverOneBatch,
         goals: {
@@ -220,10 +280,12 @@ const results = {
     ...settings,
     partitions: 1,
     batchPause: "throttle (default)",
-    latency:
-      "completedAt of the completion minus requestedAt of the request (the same machine's clock)",
+    latency: "completedAt of the completion minus requestedAt of the request (the same machine's clock)",
     makespan: "requestedAt of the long record to the last completedAt",
     oneBatchAlone: `median latency of ${settings.solo} records of one batch produced one at a time with nothing else running, same process, before the load`,
+    burstAlone: `the worker only, before the load: the ${settings.short} short records produced at once without the long one`,
+    serverRequests:
+      "resonate_request_total (all kinds) answered from the long record's produce to the last completion, per short record and per second of the makespan",
     workerSettings: "defaults (MAX_IN_FLIGHT 500, MAX_RUNNING 1000, LOG_LEVEL warn)",
   },
   summary,
@@ -239,16 +301,19 @@ function renderMarkdown(r) {
   const s = r.settings;
   const nets = Object.keys(r.summary);
   const ms = (x) => (x >= 10_000 ? `${round(x / 1000, 1)} s` : `${Math.round(x)} ms`);
-  const cell = (sp, fmt = ms) => (sp.runs > 1 ? `${fmt(sp.median)} (${fmt(sp.min)}–${fmt(sp.max)})` : fmt(sp.median));
+  const cell = (sp, fmt = ms) =>
+    !sp ? "–" : sp.runs > 1 ? `${fmt(sp.median)} (${fmt(sp.min)}–${fmt(sp.max)})` : fmt(sp.median);
+  const count = (x) => `${Math.round(x)}`;
   const times = (x) => `${round(x, 1)}×`;
-  const row = (label, pick, fmt) => `| ${label} | ${nets.map((n) => cell(pick(r.summary[n]), fmt)).join(" | ")} |`;
+  const row = (label, pick, fmt) =>
+    `| ${label} | ${nets.map((n) => cell(pick(r.summary[n]), fmt)).join(" | ")} |`;
   const goal = (key) => nets.map((n) => `${n}: ${r.summary[n].goals[key] ? "met" : "not met"}`).join(", ");
   return `${[
     "# Head-of-line: short records behind a long one",
     "",
-    `${e.cores} cores (${e.cpu}), ${e.memoryGiB} GiB, Node ${e.node}; broker: ${e.broker}; Resonate ${e.server ?? "not used"}. Measured ${e.date}, load average ${e.loadAverage.join(" / ")} at the start and ${e.loadAverageAtEnd.join(" / ")} at the end (${e.shared}).`,
+    `${e.cores} cores (${e.cpu}), ${e.memoryGiB} GiB, Node ${e.node}; broker: ${e.broker}; Resonate server: ${e.server ?? "not used"}. Measured ${e.date}, load average ${e.loadAverage.join(" / ")} at the start and ${e.loadAverageAtEnd.join(" / ")} at the end (${e.shared}).`,
     "",
-    `One record of ${s.longBatches} batches produced first, then ${s.short} records of one batch, all on one partition; batch pause ${s.pauseMs} ms (the default throttle pause, scaled down from 5 s); no transient errors (simulated store, seed 1). Latency: ${s.latency}. Makespan: ${s.makespan}. One batch alone: ${s.oneBatchAlone}. Worker: ${s.workerSettings}. A fresh server per measurement. Median over ${s.reps} reps (min–max).`,
+    `One record of ${s.longBatches} batches produced first, then ${s.short} records of one batch, all on one partition; batch pause ${s.pauseMs} ms (the default throttle pause, scaled down from 5 s); no transient errors (simulated store, seed 1). Latency: ${s.latency}. Makespan: ${s.makespan}. One batch alone: ${s.oneBatchAlone}. Short records alone: ${s.burstAlone}. Server requests: ${s.serverRequests}. Worker: ${s.workerSettings}. A fresh server per measurement. Median over ${s.reps} reps (min–max).`,
     "",
     `| | ${nets.join(" | ")} |`,
     `|---|${nets.map(() => "---:").join("|")}|`,
@@ -259,6 +324,18 @@ function renderMarkdown(r) {
     row("this worker: short p99", (x) => x.worker.shortP99Ms),
     row("this worker: the long record", (x) => x.worker.longMs),
     row("this worker: makespan", (x) => x.worker.makespanMs),
+    row(
+      `this worker, the ${s.short} short records alone (no long one): p50`,
+      (x) => x.worker.burstAloneP50Ms,
+    ),
+    row("this worker, short records alone: p99", (x) => x.worker.burstAloneP99Ms),
+    row(
+      "server requests per short record (this worker)",
+      (x) => x.serverRequests?.workerPerShortRecord,
+      count,
+    ),
+    row("server requests per second (this worker)", (x) => x.serverRequests?.workerPerSecond, count),
+    row("server requests per second (sequential)", (x) => x.serverRequests?.sequentialPerSecond, count),
     row("**sequential consumer**: short p50", (x) => x.sequential.shortP50Ms),
     row("sequential: short p95", (x) => x.sequential.shortP95Ms),
     row("sequential: short p99", (x) => x.sequential.shortP99Ms),

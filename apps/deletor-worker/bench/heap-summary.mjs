@@ -137,7 +137,8 @@ function dominators({ n, firstEdge, to, size }) {
     return label[v];
   };
   for (let w = count - 1; w >= 1; w--) {
-    for (let p = predStart[w]; p < predStart[w + 1]; p++) semi[w] = Math.min(semi[w], semi[evaluate(preds[p])]);
+    for (let p = predStart[w]; p < predStart[w + 1]; p++)
+      semi[w] = Math.min(semi[w], semi[evaluate(preds[p])]);
     bucketNext[w] = bucketHead[semi[w]];
     bucketHead[semi[w]] = w;
     const pw = parent[w];
@@ -246,5 +247,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.log(`           ${h.madeOf.map((k) => `${k.kind} ${k.bytesPerWorkflow.toFixed(0)}`).join(", ")}`);
   }
   console.log("\nby kind (own sizes):");
-  for (const k of result.kinds) console.log(`${bytes(k.bytesPerWorkflow)} ${k.countPerWorkflow.toFixed(2).padStart(8)} × ${k.kind}`);
+  for (const k of result.kinds)
+    console.log(`${bytes(k.bytesPerWorkflow)} ${k.countPerWorkflow.toFixed(2).padStart(8)} × ${k.kind}`);
 }

@@ -12,19 +12,26 @@
 //
 // The worker runs as a child process (its dist/main.js, unchanged) with memory-probe.mjs loaded:
 // on SIGUSR2 that collects garbage and prints process.memoryUsage(). With --profile, one more run
-// per network writes heap snapshots at both points and heap-summary.mjs compares them by object
-// kind (its RSS is not used: a snapshot takes memory itself).
+// per variant writes heap snapshots at both points and heap-summary.mjs says what holds the
+// objects added per workflow (its RSS is not used: a snapshot takes memory itself).
 // Nothing here is a test: the numbers depend on the machine and on what else runs on it.
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { LOG_EVENTS } from "@deletion/contracts";
 import { idDigits, recordIdFor } from "@deletion/kafka";
-import { spread, startBroker, startResonateServer, uniqueName } from "@deletion/test-kit";
+import {
+  scrapeResonateRequests,
+  spread,
+  startBroker,
+  startResonateServer,
+  uniqueName,
+} from "@deletion/test-kit";
 import {
   createTopics,
   environmentFacts,
+  RESULTS_DIR,
   requestProducer,
   round,
   sleep,
@@ -35,20 +42,24 @@ import { compareSnapshots } from "./heap-summary.mjs";
 
 const HELP = `Usage: node bench/memory.mjs [options]
 
-  --reps N          runs per network (default 3)
+  --reps N          runs per variant (default 3)
   --count N         workflows in flight (default 10000)
   --warm N          records completed before the idle measurement (default 500)
   --variants LIST   server, in-process (both with the default throttle pause) and
                     server-durable (BATCH_PAUSE=durable); default all three
-  --profile         one more run per network with heap snapshots, compared by object kind
+  --settle-ms N     once every workflow waits (the worker idle, the server answering only
+                    heartbeats), wait this much longer before measuring (default 0)
+  --node-args LIST  extra Node flags for the worker, comma-separated (e.g. V8 heap flags)
+  --profile         one more run per variant with heap snapshots: what holds a workflow
   --profile-count N workflows in flight in that run (default 2000: the snapshot stays small
                     enough to parse; what one workflow holds does not depend on how many)
   --profile-dir DIR keep that run's heap snapshots in DIR (e.g. to open in Chrome DevTools);
                     default: a temporary directory, removed
+  --render          only write the markdown again from the last JSON results
   --help            this text
 
-Writes bench/results/memory.{json,md}. About 2 minutes a server run and 1 an in-process run
-with the defaults; --profile adds about 3 minutes.`;
+Writes bench/results/memory.{json,md}. With the defaults about 4 minutes a rep on 2 cores
+(starting 10,000 workflows on the server takes most of it); --profile adds about 3 minutes.`;
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== "--"),
@@ -57,9 +68,12 @@ const { values } = parseArgs({
     count: { type: "string", default: "10000" },
     warm: { type: "string", default: "500" },
     variants: { type: "string", default: "server,in-process,server-durable" },
+    "settle-ms": { type: "string", default: "0" },
+    "node-args": { type: "string", default: "" },
     profile: { type: "boolean", default: false },
     "profile-count": { type: "string", default: "2000" },
     "profile-dir": { type: "string" },
+    render: { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
 });
@@ -67,10 +81,17 @@ if (values.help) {
   console.log(HELP);
   process.exit(0);
 }
+if (values.render) {
+  const last = JSON.parse(await readFile(new URL("memory.json", RESULTS_DIR), "utf8"));
+  await writeResults("memory", last, renderMarkdown(last));
+  process.exit(0);
+}
 const reps = Number(values.reps);
 const count = Number(values.count);
 const warm = Number(values.warm);
 const profileCount = Number(values["profile-count"]);
+const settleMs = Number(values["settle-ms"]);
+const extraNodeArgs = values["node-args"].split(",").filter((a) => a !== "");
 const VARIANTS = {
   server: { network: "server", pause: "throttle" },
   "in-process": { network: "in-process", pause: "throttle" },
@@ -78,7 +99,7 @@ const VARIANTS = {
 };
 const variants = values.variants.split(",").map((s) => s.trim());
 if (
-  ![reps, count, warm, profileCount].every((n) => Number.isInteger(n) && n >= 1) ||
+  ![reps, count, warm, profileCount, settleMs + 1].every((n) => Number.isInteger(n) && n >= 1) ||
   !variants.every((v) => v in VARIANTS)
 ) {
   console.error(`memory: bad option\n\n${HELP}`);
@@ -86,6 +107,17 @@ if (
 }
 
 const GOAL_BYTES = 8 * 1024;
+/**
+ * The worker's task TTL here: longer than a run, so that no task lease lapses while measuring.
+ * With SDK 0.11.5 a workflow started with beginRun is not heartbeated (its task is only added to
+ * the heartbeat when a task arrives as a message), so one that holds its task past the TTL (the
+ * throttle pause) is handed out again and a second computation of it starts in the same process:
+ * with the default 30 s every such in-flight workflow would be held twice.
+ */
+const LEASE_MS = 3_600_000;
+const LEASE_NOTE =
+  "raised to an hour, longer than a run. With the default (30 s), SDK 0.11.5 hands a workflow started with beginRun out again once it has held its task for the TTL (beginRun's task is never heartbeated), and the worker runs a second computation of it next to the first: a throttle-paused in-flight workflow is then held twice (measured with 3,000 in flight: 22.7 KiB of heap each at the start, 42 KiB a minute later).";
+const QUIET_WINDOW_MS = 3_000;
 const PAUSE_MS = 3_600_000;
 /** The line memory-probe.mjs prints. */
 const MEMORY_EVENT = "bench_memory";
@@ -96,6 +128,36 @@ const probePath = new URL("./memory-probe.mjs", import.meta.url).pathname;
 async function gauge(metricsUrl, name) {
   const text = await (await fetch(metricsUrl)).text();
   return Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+}
+
+/** CPU seconds a process has used so far (Linux /proc: utime + stime, 100 ticks a second). */
+async function cpuSeconds(pid) {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Server requests answered so far, heartbeats left out (they go on while workflows wait). */
+async function serverWork(server) {
+  if (!server) return 0;
+  const counts = await scrapeResonateRequests(server.metricsUrl);
+  return [...counts].filter(([kind]) => kind !== "task.heartbeat").reduce((sum, [, n]) => sum + n, 0);
+}
+
+/**
+ * Waits until the workflows are all waiting: over QUIET_WINDOW_MS the worker used under 5 % of
+ * a core and the server answered nothing but heartbeats. A first batch logged is not enough:
+ * its checkpoint and the next step's creation may still be queued at the server.
+ */
+async function untilQuiet(pid, server, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [cpu, work] = [await cpuSeconds(pid), await serverWork(server)];
+    await sleep(QUIET_WINDOW_MS);
+    const busy = (await cpuSeconds(pid)) - cpu > 0.05 * (QUIET_WINDOW_MS / 1000);
+    if (!busy && (await serverWork(server)) === work) return;
+    if (Date.now() > deadline) throw new Error(`the worker did not settle within ${timeoutMs} ms`);
+  }
 }
 
 async function until(what, timeoutMs, check) {
@@ -117,9 +179,14 @@ async function run(broker, producer, variant, inFlight, snapshotDir) {
   const warmPrefix = `${base}-warm`;
   const warmIds = Array.from({ length: warm }, (_, i) => recordIdFor(warmPrefix, i + 1, idDigits(warm)));
   const bound = String(inFlight + warm + 1_000);
+  // Twice that for the running bound: partitions held at the in-flight bound (a burst of starts
+  // not yet acknowledged) are read again only once running workflows are down to half of
+  // MAX_RUNNING too (flow-control.ts), and these never finish: with MAX_RUNNING at 11,500 the
+  // worker stopped reading at about 6,000 running, for good.
+  const runningBound = String(2 * (inFlight + warm) + 1_000);
   const worker = startNodeProcess(mainPath, {
     name: "worker",
-    nodeArgs: ["--expose-gc", "--import", probePath],
+    nodeArgs: [...extraNodeArgs, "--expose-gc", "--import", probePath],
     env: {
       KAFKA_BROKERS: broker.bootstrapServers,
       INPUT_TOPIC: topics.input,
@@ -129,10 +196,16 @@ async function run(broker, producer, variant, inFlight, snapshotDir) {
       RESONATE_URL: server?.url ?? "",
       RESONATE_GROUP: `${base}.resonate`,
       HTTP_PORT: "0",
-      MAX_RUNNING: bound,
-      MAX_IN_FLIGHT: bound,
+      MAX_RUNNING: runningBound,
+      // In-process a record stays in flight until its workflow ends, so the bound must hold them
+      // all. With a server a record is in flight only until its start is acknowledged; the default
+      // (500) stays: thousands of starts at once queue behind the transport's 64 connections, and
+      // those waiting past the request timeout are sent again (task.create answers 409; measured
+      // with 11,500: about 2 % of the starts) while their first claim holds the task.
+      ...(network === "in-process" ? { MAX_IN_FLIGHT: bound } : {}),
       BATCH_SLEEP_MS: String(PAUSE_MS),
       BATCH_PAUSE: pause,
+      RESONATE_TTL_MS: String(LEASE_MS),
       SIM_TRANSIENT_ERROR_RATE: "0",
       // Records never run out of rows, but the warm-up's, which take exactly one batch.
       SIM_FINISH_RATE: "0",
@@ -146,7 +219,11 @@ async function run(broker, producer, variant, inFlight, snapshotDir) {
   let firstBatches = 0;
   const unfollow = worker.follow((event) => {
     if (event.event === LOG_EVENTS.completed) completed++;
-    if (event.event === LOG_EVENTS.batchDeleted && event.batch === 1 && !event.recordId.startsWith(warmPrefix))
+    if (
+      event.event === LOG_EVENTS.batchDeleted &&
+      event.batch === 1 &&
+      !event.recordId.startsWith(warmPrefix)
+    )
       firstBatches++;
   });
   const probe = async () => {
@@ -155,8 +232,8 @@ async function run(broker, producer, variant, inFlight, snapshotDir) {
       ? worker.waitFor((e) => e.event === `${MEMORY_EVENT}_snapshot`, 600_000, "heap snapshot")
       : undefined;
     worker.child.kill("SIGUSR2");
-    const { rss, heapUsed, heapTotal, external, arrayBuffers } = await line;
-    return { rss, heapUsed, heapTotal, external, arrayBuffers, snapshot: (await snapshot)?.file };
+    const { event: _, probe: __, ...usage } = await line;
+    return { ...usage, snapshot: (await snapshot)?.file };
   };
   try {
     const { port } = await worker.waitFor((e) => e.event === LOG_EVENTS.http, 60_000, "http line");
@@ -170,18 +247,29 @@ async function run(broker, producer, variant, inFlight, snapshotDir) {
         (await gauge(metrics, "deletor_running_workflows")) === 0 &&
         (await gauge(metrics, "deletor_in_flight")) === 0,
     );
-    await sleep(2_000);
+    await untilQuiet(worker.pid, server, 120_000);
     const idle = await probe();
     const loadStarted = performance.now();
     await producer.produce(topics.input, `${base}-long`, inFlight);
-    await until("every workflow in flight", 900_000, () => firstBatches >= inFlight);
-    const loadSeconds = (performance.now() - loadStarted) / 1000;
+    // No fixed bound: on a busy machine the server takes its time. Given up only when nothing
+    // moves for two minutes.
+    let seen = 0;
+    let movedAt = Date.now();
+    await until("every workflow in flight", 3_600_000, () => {
+      if (firstBatches > seen) [seen, movedAt] = [firstBatches, Date.now()];
+      if (Date.now() - movedAt > 120_000)
+        throw new Error(`${firstBatches} of ${inFlight} workflows in flight, none more for 2 minutes`);
+      return firstBatches >= inFlight;
+    });
     const running = await gauge(metrics, "deletor_running_workflows");
     if (running !== inFlight) throw new Error(`${running} workflows running, expected ${inFlight}`);
-    await sleep(5_000); // the last starts' requests and the checkpoints of their first batches
+    await untilQuiet(worker.pid, server, 600_000);
+    const loadSeconds = (performance.now() - loadStarted) / 1000;
+    await sleep(settleMs);
     const loaded = await probe();
     const stillRunning = await gauge(metrics, "deletor_running_workflows");
-    if (stillRunning !== inFlight) throw new Error(`${stillRunning} running at the measurement, expected ${inFlight}`);
+    if (stillRunning !== inFlight)
+      throw new Error(`${stillRunning} running at the measurement, expected ${inFlight}`);
     const per = (key) => (loaded[key] - idle[key]) / inFlight;
     return {
       idle,
@@ -192,6 +280,7 @@ async function run(broker, producer, variant, inFlight, snapshotDir) {
         heapUsed: per("heapUsed"),
         external: per("external"),
         arrayBuffers: per("arrayBuffers"),
+        heapTotal: per("heapTotal"),
       },
     };
   } finally {
@@ -209,14 +298,14 @@ const environment = await environmentFacts(broker, probeServer);
 await probeServer?.dispose();
 log(`${reps} runs per variant, ${count} in flight, load average ${environment.loadAverage.join(" ")}`);
 const producer = await requestProducer(broker.bootstrapServers);
-const runs = {};
+const runs = Object.fromEntries(variants.map((v) => [v, []]));
 const profiles = {};
 let exitCode = 0;
 try {
   for (let rep = 1; rep <= reps; rep++) {
     for (const variant of variants) {
       const r = await run(broker, producer, variant, count);
-      (runs[variant] ??= []).push(r);
+      runs[variant].push(r);
       log(
         `run ${rep} ${variant}: idle RSS ${mib(r.idle.rss)}, heap ${mib(r.idle.heapUsed)}; ${count} in flight (${r.secondsToLoad} s to start): RSS ${mib(r.loaded.rss)}, heap ${mib(r.loaded.heapUsed)}; per workflow ${kib(r.perWorkflowBytes.rss)} resident, ${kib(r.perWorkflowBytes.heapUsed)} heap`,
       );
@@ -250,17 +339,20 @@ try {
 if (exitCode !== 0) process.exit(exitCode);
 
 const summary = Object.fromEntries(
-  Object.entries(runs).map(([network, rs]) => {
+  Object.entries(runs).map(([variant, rs]) => {
     const of = (pick) => spread(rs.map(pick));
     const perRss = of((r) => r.perWorkflowBytes.rss);
     return [
-      network,
+      variant,
       {
         idleRss: of((r) => r.idle.rss),
-        idleHeapUsed: of((r) => r.idle.heapUsed),
         loadedRss: of((r) => r.loaded.rss),
-        loadedHeapUsed: of((r) => r.loaded.heapUsed),
         perWorkflowRss: perRss,
+        idleHeapTotal: of((r) => r.idle.heapTotal),
+        loadedHeapTotal: of((r) => r.loaded.heapTotal),
+        perWorkflowHeapTotal: of((r) => r.perWorkflowBytes.heapTotal),
+        idleHeapUsed: of((r) => r.idle.heapUsed),
+        loadedHeapUsed: of((r) => r.loaded.heapUsed),
         perWorkflowHeapUsed: of((r) => r.perWorkflowBytes.heapUsed),
         perWorkflowExternal: of((r) => r.perWorkflowBytes.external),
         secondsToLoad: of((r) => r.secondsToLoad),
@@ -276,10 +368,12 @@ const results = {
     inFlight: count,
     warmUp: warm,
     goalBytesPerWorkflow: GOAL_BYTES,
-    inFlightState: `every record's first batch done, its second batch's step waiting out a ${PAUSE_MS / 60_000}-minute throttle pause (the default pause)`,
-    worker: `dist/main.js, LOG_LEVEL info, MAX_RUNNING and MAX_IN_FLIGHT ${count + warm + 1_000}, other settings default`,
-    measurement:
-      "process.memoryUsage() after two full garbage collections (global.gc, 500 ms apart), idle after the warm-up and with every workflow in flight; per workflow = difference / in flight",
+    variants: Object.fromEntries(variants.map((v) => [v, VARIANTS[v]])),
+    inFlightState: `every record's first batch done; with the throttle pause its second batch's step waits out a ${PAUSE_MS / 60_000}-minute pause (the workflow holds its task), with the durable pause the workflow is suspended on a ${PAUSE_MS / 60_000}-minute server timer`,
+    worker: `dist/main.js, LOG_LEVEL info, MAX_RUNNING ${2 * (count + warm) + 1_000} (twice what runs: held partitions are read again only below half of it), MAX_IN_FLIGHT ${count + warm + 1_000} in-process (a record is in flight until it finishes there) and the default 500 with a server, RESONATE_TTL_MS ${LEASE_MS} (see leaseNote), other settings default`,
+    leaseNote: LEASE_NOTE,
+    measurement: `process.memoryUsage() after two full garbage collections (global.gc, 500 ms apart): idle after the warm-up, and once every workflow waits (the worker under 5 % of a core and the server answering only heartbeats for ${QUIET_WINDOW_MS / 1000} s)${settleMs > 0 ? ` plus ${settleMs} ms` : ""}; per workflow = difference / in flight`,
+    ...(extraNodeArgs.length > 0 ? { nodeArgs: extraNodeArgs } : {}),
   },
   summary,
   ...(values.profile ? { profile: profiles } : {}),
@@ -294,46 +388,74 @@ function mib(bytes) {
   return `${round(bytes / 2 ** 20, 1)} MiB`;
 }
 function kib(bytes) {
-  return `${round(bytes / 1024, 2)} KiB`;
+  return `${round(bytes / 1024, 1)} KiB`;
 }
 
 function renderMarkdown(r) {
   const e = r.environment;
   const s = r.settings;
-  const nets = Object.keys(r.summary);
-  const cell = (sp, fmt) => (sp.runs > 1 ? `${fmt(sp.median)} (${fmt(sp.min)}–${fmt(sp.max)})` : fmt(sp.median));
-  const row = (label, pick, fmt) => `| ${label} | ${nets.map((n) => cell(pick(r.summary[n]), fmt)).join(" | ")} |`;
+  const names = Object.keys(r.summary);
+  const n = s.inFlight.toLocaleString("en-US");
+  const cell = (sp, fmt) =>
+    sp.runs > 1 ? `${fmt(sp.median)} (${fmt(sp.min)}–${fmt(sp.max)})` : fmt(sp.median);
+  const row = (label, pick, fmt) =>
+    `| ${label} | ${names.map((v) => cell(pick(r.summary[v]), fmt)).join(" | ")} |`;
+  const heading = (v) => `${s.variants[v].network}, ${s.variants[v].pause} pause`;
   const lines = [
     "# Worker memory per in-flight workflow",
     "",
-    `${e.cores} cores (${e.cpu}), ${e.memoryGiB} GiB, Node ${e.node}; broker: ${e.broker}; Resonate ${e.server ?? "not used"}. Measured ${e.date}, load average ${e.loadAverage.join(" / ")} at the start and ${e.loadAverageAtEnd.join(" / ")} at the end (${e.shared}).`,
+    `${e.cores} cores (${e.cpu}), ${e.memoryGiB} GiB, Node ${e.node}; broker: ${e.broker}; Resonate server: ${e.server ?? "not used"}. Measured ${e.date}, load average ${e.loadAverage.join(" / ")} at the start and ${e.loadAverageAtEnd.join(" / ")} at the end (${e.shared}).`,
     "",
-    `${s.inFlight.toLocaleString("en-US")} workflows in flight: ${s.inFlightState}. Idle: after ${s.warmUp} records completed, none in flight. Worker: ${s.worker}. Measurement: ${s.measurement}. A fresh server per run. Median over ${s.reps} runs (min–max).`,
+    `${n} workflows in flight: ${s.inFlightState}. Idle: after ${s.warmUp} records completed, none in flight. Worker: ${s.worker}. Measurement: ${s.measurement}. A fresh server per run. Median over ${s.reps} runs (min–max).`,
     "",
-    `| | ${nets.join(" | ")} |`,
-    `|---|${nets.map(() => "---:").join("|")}|`,
-    row("resident, idle", (x) => x.idleRss, mib),
-    row(`resident, ${s.inFlight.toLocaleString("en-US")} in flight`, (x) => x.loadedRss, mib),
+    `| | ${names.map(heading).join(" | ")} |`,
+    `|---|${names.map(() => "---:").join("|")}|`,
+    row("resident (RSS), idle", (x) => x.idleRss, mib),
+    row(`resident, ${n} in flight`, (x) => x.loadedRss, mib),
     row("**resident per in-flight workflow** (goal ≤ 8 KiB)", (x) => x.perWorkflowRss, kib),
-    row("JavaScript heap used, idle", (x) => x.idleHeapUsed, mib),
-    row(`JavaScript heap used, ${s.inFlight.toLocaleString("en-US")} in flight`, (x) => x.loadedHeapUsed, mib),
-    row("heap used per in-flight workflow", (x) => x.perWorkflowHeapUsed, kib),
+    row("V8 heap committed (heapTotal), idle", (x) => x.idleHeapTotal, mib),
+    row(`V8 heap committed, ${n} in flight`, (x) => x.loadedHeapTotal, mib),
+    row("heap committed per workflow", (x) => x.perWorkflowHeapTotal, kib),
+    row("JavaScript heap used (live objects), idle", (x) => x.idleHeapUsed, mib),
+    row(`JavaScript heap used, ${n} in flight`, (x) => x.loadedHeapUsed, mib),
+    row("**heap used per workflow**", (x) => x.perWorkflowHeapUsed, kib),
     row("external (buffers outside the heap) per workflow", (x) => x.perWorkflowExternal, kib),
-    row("seconds to get them all in flight", (x) => x.secondsToLoad, (v) => `${round(v, 1)} s`),
+    row(
+      "seconds until all wait",
+      (x) => x.secondsToLoad,
+      (v) => `${round(v, 0)} s`,
+    ),
     "",
-    `Goal, at most 8 KiB resident per in-flight workflow (median): ${nets.map((n) => `${n}: ${r.summary[n].goalMet ? "met" : "not met"}`).join(", ")}.`,
+    `Goal, at most 8 KiB resident per in-flight workflow (median): ${names.map((v) => `${heading(v)}: ${r.summary[v].goalMet ? "met" : "not met"}`).join("; ")}.`,
+    "",
+    `Task TTL: ${s.leaseNote}`,
   ];
-  for (const [network, p] of Object.entries(r.profile ?? {})) {
+  for (const [v, p] of Object.entries(r.profile ?? {})) {
     lines.push(
       "",
-      `## Heap snapshots, ${network}: what one in-flight workflow adds, by object kind`,
+      `## Heap snapshots, ${heading(v)}: what holds one in-flight workflow`,
       "",
-      `From a heap snapshot at each measurement of one more run with ${p.inFlight.toLocaleString("en-US")} in flight (${kib(p.heapUsedPerWorkflowBytes)} heap per workflow in that run): the difference in shallow size per object kind, divided by the workflows in flight, largest first. ${p.note}`,
+      `One more run with ${p.inFlight.toLocaleString("en-US")} in flight, a heap snapshot at each measurement (${kib(p.heapUsedPerWorkflowBytes)} heap used per workflow in that run; ${kib(p.bytesPerWorkflow)} in the snapshots' objects). Every object added is attributed to its holder: up its dominator tree to the last object below one shared by many workflows (bench/heap-summary.mjs). Bytes per workflow, largest first, with what each holder's objects are made of.`,
       "",
-      "| object kind | objects per workflow | bytes per workflow |",
+      "| holder (in the shared object holding it) | holders per workflow | bytes per workflow | made of (bytes per workflow) |",
+      "|---|---:|---:|---|",
+      ...p.holders
+        .filter((h) => h.bytesPerWorkflow >= 64)
+        .map(
+          (h) =>
+            `| ${h.holder.replaceAll("|", "\\|")} | ${round(h.holdersPerWorkflow, 2)} | ${Math.round(h.bytesPerWorkflow)} | ${h.madeOf
+              .filter((k) => k.bytesPerWorkflow >= 32)
+              .map((k) => `${k.kind.trim()} ${Math.round(k.bytesPerWorkflow)}`)
+              .join(", ")} |`,
+        ),
+      "",
+      "By kind (the objects' own sizes, per workflow):",
+      "",
+      "| kind | objects | bytes |",
       "|---|---:|---:|",
-      ...p.kinds.map((k) => `| ${k.kind} | ${round(k.countPerWorkflow, 2)} | ${Math.round(k.bytesPerWorkflow)} |`),
-      `| all kinds | ${round(p.total.countPerWorkflow, 1)} | ${Math.round(p.total.bytesPerWorkflow)} |`,
+      ...p.kinds.map(
+        (k) => `| ${k.kind.trim()} | ${round(k.countPerWorkflow, 1)} | ${Math.round(k.bytesPerWorkflow)} |`,
+      ),
     );
   }
   return `${lines.join("\n")}\n`;

@@ -30,13 +30,20 @@ import {
   ensureTopics,
   produceDeletionRequests,
 } from "@deletion/kafka";
-import { scrapeResonateRequests, startBroker, startResonateServer, uniqueName } from "@deletion/test-kit";
+import {
+  scrapeResonateRequests,
+  spread,
+  startBroker,
+  startResonateServer,
+  uniqueName,
+} from "@deletion/test-kit";
 import {
   createResonateClient,
   registerDeletionWorkflow,
   SimulatedRecordStore,
   UNSEGMENTED_DURABLE_SLEEPS,
 } from "@deletion/workflows";
+import { round, serverVersion, sleep } from "./bench-kit.mjs";
 import { startLatencyProxy } from "./latency-proxy.mjs";
 import { logLogChart } from "./svg-plot.mjs";
 
@@ -73,26 +80,7 @@ if (
 
 const resultsDir = new URL("../../../bench/results/", import.meta.url);
 const log = (message) => console.error(`[server-bench] ${message}`);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const spread = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs), runs: xs.length });
-const round = (x, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
-
-async function serverVersion(server) {
-  const binary = /binary \(([^;]+);/.exec(server.description)?.[1];
-  if (!binary) return server.description;
-  const child = spawn(binary, ["--version"]);
-  let out = "";
-  child.stdout.on("data", (d) => {
-    out += d;
-  });
-  await new Promise((resolve) => child.once("exit", resolve));
-  return out.trim() || binary;
-}
+const median = (xs) => spread(xs).median;
 
 /** Requests per kind the server answered while `work` ran. */
 async function countRequests(server, work) {

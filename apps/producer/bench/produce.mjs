@@ -11,7 +11,7 @@
 // every record: what the project's producer is built on), and the bare loop with every delivery
 // report handed to JavaScript. Against KAFKA_BROKERS if set, else a broker started by the test kit.
 // Writes bench/results/producer.{json,md}. Nothing here is a test.
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import kafkaJavascript from "@confluentinc/kafka-javascript";
@@ -33,6 +33,7 @@ const HELP = `Usage: node bench/produce.mjs [options]
   --count N        records per run (default 100000)
   --runs N         runs of each producer, interleaved (default 3)
   --partitions N   partitions of the topic (default 3)
+  --render         only write the markdown again from the last JSON results
   --help           this text
 
 Writes bench/results/producer.{json,md}. About a minute with the defaults.`;
@@ -44,6 +45,7 @@ const { values } = parseArgs({
     count: { type: "string", default: "100000" },
     runs: { type: "string", default: "3" },
     partitions: { type: "string", default: "3" },
+    render: { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
 });
@@ -72,6 +74,11 @@ const PRODUCER_SETTINGS = {
 const GOAL_RATIO = 0.5;
 const resultsDir = new URL("../../../bench/results/", import.meta.url);
 const rate = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+if (values.render) {
+  const last = JSON.parse(await readFile(new URL("producer.json", resultsDir), "utf8"));
+  await writeFile(new URL("producer.md", resultsDir), renderMarkdown(last));
+  process.exit(0);
+}
 
 /** The records' bytes as the bare loops make them: the same fields, JSON.stringify, no validation. */
 function bareMessages(idPrefix) {
@@ -79,7 +86,9 @@ function bareMessages(idPrefix) {
   const requestedAt = new Date().toISOString();
   return (i) => {
     const recordId = recordIdFor(idPrefix, i + 1, digits);
-    const value = Buffer.from(JSON.stringify({ schemaVersion: DELETION_REQUESTED_VERSION, recordId, requestedAt }));
+    const value = Buffer.from(
+      JSON.stringify({ schemaVersion: DELETION_REQUESTED_VERSION, recordId, requestedAt }),
+    );
     return { key: recordId, value };
   };
 }
@@ -162,8 +171,10 @@ const environment = {
     broker.kind === "kafka"
       ? "the test kit's local Apache Kafka (KRaft, one broker, no Docker)"
       : `${broker.kind} (${broker.bootstrapServers})`,
-  client: `@confluentinc/kafka-javascript ${kafkaJavascript.librdkafkaVersion ? `(librdkafka ${kafkaJavascript.librdkafkaVersion})` : ""}`.trim(),
-  shared: "the machine is shared with other work, test suites and builds: the load average says how busy it was",
+  client:
+    `@confluentinc/kafka-javascript ${kafkaJavascript.librdkafkaVersion ? `(librdkafka ${kafkaJavascript.librdkafkaVersion})` : ""}`.trim(),
+  shared:
+    "the machine is shared with other work, test suites and builds: the load average says how busy it was",
 };
 // Warnings (a producer id retried while the broker warms up) to stderr: stdout carries the results.
 const logger = createLogger({ name: "producer-bench", level: "warn", destination: process.stderr });
@@ -182,7 +193,8 @@ const MODES = {
   },
   perRecord: {
     label: "this project's producer with a delivery report per record (the CLI's -v)",
-    run: (prefix) => produceDeletionRequests(producer, { topic, count, idPrefix: prefix, onDelivered: () => {} }),
+    run: (prefix) =>
+      produceDeletionRequests(producer, { topic, count, idPrefix: prefix, onDelivered: () => {} }),
   },
   oneSend: {
     label: "the client's KafkaJS-style API alone: one send() of every record",
