@@ -11,6 +11,7 @@ import {
   ResonateTimeoutException,
   type Send,
 } from "@resonatehq/sdk";
+import { CreatedTaskHeartbeat } from "./created-task-heartbeat.js";
 import { type HttpTransport, keepAliveTransport, type TransportAnswer } from "./http-transport.js";
 import { explainAuthRefusal } from "./resonate-token.js";
 import { type TaskCreateOutcomes, taskCreateOutcome, taskCreatePromiseId } from "./task-create-outcomes.js";
@@ -322,6 +323,8 @@ export interface GuardedHttpNetworkOptions {
   transport?: HttpTransport;
   /** Told how every task.create was answered (see TaskCreateOutcomes). */
   taskCreates?: TaskCreateOutcomes;
+  /** Heartbeats the tasks beginRun creates, which the SDK does not (see created-task-heartbeat.ts). */
+  createdTaskHeartbeatMs?: number;
   /** Told the task ids of every heartbeat the server acknowledged (see HeartbeatWatch). */
   onHeartbeat?: (taskIds: readonly string[]) => void;
 }
@@ -340,10 +343,15 @@ export class GuardedHttpNetwork implements Network {
   private readonly token: string | undefined;
   private readonly onHeartbeat: ((taskIds: readonly string[]) => void) | undefined;
   private readonly taskCreates: TaskCreateOutcomes | undefined;
+  private readonly createdTasks: CreatedTaskHeartbeat | undefined;
 
   constructor(options: GuardedHttpNetworkOptions) {
     this.onHeartbeat = options.onHeartbeat;
     this.taskCreates = options.taskCreates;
+    this.createdTasks =
+      options.createdTaskHeartbeatMs !== undefined
+        ? new CreatedTaskHeartbeat(options.pid, options.createdTaskHeartbeatMs, this.send)
+        : undefined;
     this.url = options.url;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.transport = options.transport ?? keepAliveTransport();
@@ -375,6 +383,7 @@ export class GuardedHttpNetwork implements Network {
   }
 
   async stop(): Promise<void> {
+    this.createdTasks?.stop();
     this.guard.stop();
     await this.adapter.stop();
   }
@@ -431,6 +440,7 @@ export class GuardedHttpNetwork implements Network {
     }
     const response = res as ResonateResponse;
     if (status === 200 && req.kind === "task.heartbeat") this.onHeartbeat?.(req.data.tasks.map((t) => t.id));
+    this.createdTasks?.observe(req, status, response);
     const created = taskCreatePromiseId(req);
     if (created !== undefined) this.taskCreates?.answered(created, taskCreateOutcome(req, status, response));
     if (NORMAL_STATUSES.has(status)) this.guard.succeeded(kind, admission);

@@ -2,6 +2,7 @@ export * from "./attempts.js";
 export { BatchFailedError, DELETION_SEGMENT_NAME, deletionSegmentWorkflow } from "./batch-segments.js";
 export * from "./compacting-local-network.js";
 export { type CompletionPublisher, PermanentPublishError } from "./completion-publisher.js";
+export * from "./created-task-heartbeat.js";
 export * from "./deletion-runtime.js";
 export * from "./deletion-status.js";
 export { DELETION_WORKFLOW_NAME, deletionWorkflow } from "./deletion-workflow.js";

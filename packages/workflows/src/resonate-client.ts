@@ -111,6 +111,8 @@ export function createResonateClient(config: ResonateClientConfig): ResonateClie
       token: config.token,
       onHeartbeat: (taskIds) => watch.acknowledged(taskIds),
       taskCreates,
+      // The SDK's own rhythm for the tasks it heartbeats itself (heartbeat.js: every ttl / 2).
+      createdTaskHeartbeatMs: config.ttlMs / 2,
       ...(config.serverBackoff ? { backoff: config.serverBackoff } : {}),
     });
     return {

@@ -1,0 +1,82 @@
+import { randomUUID } from "node:crypto";
+import type { Request } from "@resonatehq/sdk";
+
+/*
+ * Why this exists. SDK 0.11.5 heartbeats the tasks it takes from the poll stream (core.js
+ * onMessage: heartbeat.start ... heartbeat.stop), but not the task that a beginRun creates and
+ * runs at once (resonate.js beginRun calls core.executeUntilBlocked with no heartbeat). A record
+ * the worker starts itself therefore loses its task one TTL after the start while it is still
+ * running: the server hands the task to the group, a worker takes it, replays the workflow and
+ * runs the batch that is under way a second time, and the first run's next checkpoint is refused
+ * ("Version mismatch"). With the throttle pause a first segment runs for minutes, far past the
+ * 30 s TTL. So the network watches for a task.create answer that gives this process an acquired
+ * task and heartbeats it, as the SDK does for the others, until the SDK fulfils, releases, halts
+ * or suspends it.
+ */
+
+type Send = (request: Request) => Promise<unknown>;
+
+export class CreatedTaskHeartbeat {
+  private readonly tasks = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private version = "";
+
+  constructor(
+    private readonly pid: string,
+    /** How often: the SDK's own rhythm, ttl / 2. */
+    private readonly everyMs: number,
+    private readonly send: Send,
+  ) {}
+
+  /** Tasks heartbeated now (for tests and metrics). */
+  get held(): number {
+    return this.tasks.size;
+  }
+
+  /** Called by the network with every request and its answer. */
+  observe(request: Request, status: number, answer: unknown): void {
+    const data = request.data as { id?: unknown; version?: unknown; pid?: unknown };
+    switch (request.kind) {
+      case "task.create": {
+        const task = (answer as { data?: { task?: { id?: unknown; state?: unknown; version?: unknown } } })
+          ?.data?.task;
+        if (status !== 200 || data.pid !== this.pid || task?.state !== "acquired") return;
+        if (typeof task.id !== "string" || typeof task.version !== "number") return;
+        this.version = request.head.version;
+        this.tasks.set(task.id, task.version);
+        this.timer ??= setInterval(() => this.beat(), this.everyMs);
+        this.timer.unref();
+        return;
+      }
+      // A suspend answered with a redirect (300) means "carry on": the task stays ours.
+      case "task.suspend":
+        if (status === 300) return;
+        break;
+      case "task.fulfill":
+      case "task.release":
+      case "task.halt":
+        break;
+      default:
+        return;
+    }
+    if (typeof data.id === "string" && this.tasks.get(data.id) === data.version) this.tasks.delete(data.id);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.tasks.clear();
+  }
+
+  private beat(): void {
+    if (this.tasks.size === 0) return;
+    const tasks = [...this.tasks].map(([id, version]) => ({ id, version }));
+    this.send({
+      kind: "task.heartbeat",
+      head: { corrId: randomUUID(), version: this.version },
+      data: { pid: this.pid, tasks },
+    } as Request).catch(() => {
+      // As the SDK's heartbeat: the next one comes in ttl / 2; the guard reports a failing server.
+    });
+  }
+}
