@@ -48,17 +48,29 @@ export class CreatedTaskHeartbeat {
         this.timer.unref();
         return;
       }
-      // A suspend answered with a redirect (300) means "carry on": the task stays ours.
+      // Suspended: no longer ours. A redirect (300) means "carry on": the task stays ours.
       case "task.suspend":
-        if (status === 300) return;
-        break;
-      case "task.fulfill":
-      case "task.release":
-      case "task.halt":
-        break;
+        if (status === 200) this.drop(request);
+        return;
       default:
         return;
     }
+  }
+
+  /**
+   * Called by the network before each request is sent. Once the SDK fulfils, releases or halts a
+   * task it has let go of it, whether or not the server hears it: a release that fails because
+   * the server is down must not leave the task heartbeated, or the server, once back, would keep
+   * it with this process for ever instead of handing it on after the TTL.
+   */
+  sending(request: Request): void {
+    if (request.kind === "task.fulfill" || request.kind === "task.release" || request.kind === "task.halt") {
+      this.drop(request);
+    }
+  }
+
+  private drop(request: Request): void {
+    const data = request.data as { id?: unknown; version?: unknown };
     if (typeof data.id === "string" && this.tasks.get(data.id) === data.version) this.tasks.delete(data.id);
   }
 

@@ -397,6 +397,7 @@ export class GuardedHttpNetwork implements Network {
 
   private async exchange(req: ResonateRequest): Promise<ResonateResponse> {
     const kind = req.kind;
+    this.createdTasks?.sending(req);
     // Heartbeats come again every ttl/2; queueing them behind a backoff only piles them up.
     const admission = await this.guard.admit(kind, { wait: kind !== "task.heartbeat" });
     let answer: TransportAnswer;
