@@ -1,17 +1,10 @@
-import { type HttpAdapter, type Logger, ResonateTimeoutException } from "@resonatehq/sdk";
+import { type Logger, ResonateTimeoutException } from "@resonatehq/sdk";
 import { describe, expect, it } from "vitest";
 import { GuardedHttpNetwork, type HttpTransport, type TransportRequest } from "../src/index.js";
+import { adapter } from "./poll-adapter.js";
 
 const URL = "http://resonate.test:8001";
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-const adapter: HttpAdapter = {
-  unicast: "poll://uni@g/p",
-  anycast: "poll://any@g/p",
-  match: (target) => `poll://any@${target}`,
-  init: async () => {},
-  stop: async () => {},
-  onReceive: () => {},
-};
 
 const token = (claims: Record<string, unknown>) =>
   [{ alg: "EdDSA", typ: "JWT" }, claims]

@@ -1,8 +1,9 @@
 import { LOG_EVENTS } from "@deletion/contracts";
-import { type HttpAdapter, HttpNetwork, type Logger, ResonateTimeoutException } from "@resonatehq/sdk";
+import { HttpNetwork, type Logger, ResonateTimeoutException } from "@resonatehq/sdk";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GuardedHttpNetwork, type ResonateHealth, SDK_PROTOCOL_STATUSES } from "../src/guarded-network.js";
 import { fetchTransport } from "../src/http-transport.js";
+import { adapter } from "./poll-adapter.js";
 
 const URL = "http://resonate.test:8001";
 
@@ -21,15 +22,6 @@ function recordingLogger(): Logger & { lines: Line[] } {
     };
   return { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
-
-const adapter: HttpAdapter = {
-  unicast: "poll://uni@g/p",
-  anycast: "poll://any@g/p",
-  match: (target) => `poll://any@${target}`,
-  init: async () => {},
-  stop: async () => {},
-  onReceive: () => {},
-};
 
 type Answer = { status: number; body?: unknown } | "unreachable";
 
