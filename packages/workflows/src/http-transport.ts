@@ -14,7 +14,10 @@ export interface TransportAnswer {
   text: string;
 }
 
-/** Sends one request; rejects only when no answer came (refused connection, reset, timeout). */
+/**
+ * Sends one request; rejects only when no answer came (refused connection, reset, timeout). The
+ * timeout runs from when the request has a connection, not while it waits for one.
+ */
 export type HttpTransport = (url: string, request: TransportRequest) => Promise<TransportAnswer>;
 
 /**
@@ -41,28 +44,40 @@ export function keepAliveTransport(maxConnections = DEFAULT_MAX_CONNECTIONS): Ht
     const client = target.protocol === "https:" ? https : http;
     const agent = target.protocol === "https:" ? agents["https:"] : agents["http:"];
     return new Promise<TransportAnswer>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const settle = () => clearTimeout(timer);
       const req = client.request(
         target,
         {
           method: "POST",
           agent,
           headers: { ...request.headers, "content-length": Buffer.byteLength(request.body) },
-          signal: AbortSignal.timeout(request.timeoutMs),
         },
         (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (chunk: Buffer) => chunks.push(chunk));
-          res.on("error", reject);
-          res.on("end", () =>
+          res.on("error", (error) => {
+            settle();
+            reject(error);
+          });
+          res.on("end", () => {
+            settle();
             resolve({
               status: res.statusCode ?? 0,
               contentType: res.headers["content-type"],
               text: Buffer.concat(chunks).toString("utf8"),
-            }),
-          );
+            });
+          });
         },
       );
+      // The clock starts when the request gets a connection. With every connection busy (more
+      // requests under way than the bound), a request waits in the agent's queue; counting that
+      // wait would time out requests the server never saw, and the SDK would send them again.
+      req.once("socket", () => {
+        timer = setTimeout(() => req.destroy(new TransportTimeout(request.timeoutMs)), request.timeoutMs);
+      });
       req.on("error", (error: Error & { code?: string }) => {
+        settle();
         // A kept-alive connection the server closed while this request was on its way: the
         // server never read it, so it goes once more on a new connection (what Node's docs
         // advise for `reusedSocket`). Without this, an idle connection closed at the wrong moment
@@ -71,16 +86,19 @@ export function keepAliveTransport(maxConnections = DEFAULT_MAX_CONNECTIONS): Ht
           send(url, request, true).then(resolve, reject);
           return;
         }
-        reject(
-          error.name === "AbortError" || error.name === "TimeoutError"
-            ? new Error(`no answer within ${request.timeoutMs} ms`)
-            : error,
-        );
+        reject(error);
       });
       req.end(request.body);
     });
   };
   return (url, request) => send(url, request, false);
+}
+
+class TransportTimeout extends Error {
+  constructor(timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms`);
+    this.name = "TransportTimeout";
+  }
 }
 
 /** A transport over a fetch function (tests hand in fake servers this way). */

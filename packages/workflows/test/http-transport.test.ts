@@ -57,6 +57,19 @@ describe("keepAliveTransport", () => {
     expect(seen.connections).toBe(4);
   });
 
+  it("counts the timeout from the request's connection, not while it waits for a free one", async () => {
+    const { url, seen } = await echoServer(300);
+    const send = keepAliveTransport(1);
+    // The second waits about 300 ms for the only connection, then is answered 300 ms later:
+    // within its 500 ms once it is sent, past them counted from the call.
+    const answers = await Promise.all([
+      send(url, { body: "first", headers: {}, timeoutMs: 5_000 }),
+      send(url, { body: "second", headers: {}, timeoutMs: 500 }),
+    ]);
+    expect(answers.map((a) => JSON.parse(a.text).body)).toEqual(["first", "second"]);
+    expect(seen.maxInFlight).toBe(1);
+  });
+
   it("rejects with the reason when nothing listens, and when no answer comes in time", async () => {
     const { url } = await echoServer(2_000);
     const send = keepAliveTransport();
