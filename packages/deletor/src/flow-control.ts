@@ -18,8 +18,11 @@ export type FlowChange = { kind: "close"; bound: "in-flight" | "running" } | { k
 
 /**
  * When to stop taking new records and when to take them again. Closes as soon as either bound is
- * reached; opens once both loads are down to half their bound, so a worker near a bound does not
- * stop and start on every record that finishes.
+ * reached; opens once the load that closed it is down to half its bound and the other is below
+ * its own, so a worker near a bound does not stop and start on every record that finishes. The
+ * other load need not be at half: after a burst of records read faster than their promises were
+ * made (in flight at its bound), running workflows above half their bound are no reason to hold
+ * the partitions; if running then reaches its bound, that closes it, with the same hysteresis.
  */
 export class FlowControl {
   private closedBy: "in-flight" | "running" | undefined;
@@ -44,7 +47,9 @@ export class FlowControl {
       this.closedBy = bound;
       return { kind: "close", bound };
     }
-    if (load.inFlight <= maxInFlight / 2 && load.running <= maxRunning / 2) {
+    const belowBoth = load.inFlight < maxInFlight && load.running < maxRunning;
+    const closer = this.closedBy === "in-flight" ? load.inFlight / maxInFlight : load.running / maxRunning;
+    if (belowBoth && closer <= 1 / 2) {
       this.closedBy = undefined;
       return { kind: "open" };
     }

@@ -18,15 +18,29 @@ describe("FlowControl", () => {
     expect(flow.update({ inFlight: 0, running: 4 })).toEqual({ kind: "close", bound: "running" });
   });
 
-  it("says close once, and opens only when both loads are down to half their bound", () => {
+  it("says close once, and opens when the load that closed it is down to half its bound", () => {
     const flow = new FlowControl(bounds);
-    flow.update({ inFlight: 10, running: 4 });
-    expect(flow.update({ inFlight: 10, running: 4 })).toBeUndefined();
-    expect(flow.update({ inFlight: 6, running: 0 })).toBeUndefined(); // in flight still above half
-    expect(flow.update({ inFlight: 5, running: 3 })).toBeUndefined(); // running still above half
-    expect(flow.update({ inFlight: 5, running: 2 })).toEqual({ kind: "open" });
+    expect(flow.update({ inFlight: 10, running: 1 })).toEqual({ kind: "close", bound: "in-flight" });
+    expect(flow.update({ inFlight: 10, running: 1 })).toBeUndefined();
+    expect(flow.update({ inFlight: 6, running: 1 })).toBeUndefined(); // in flight still above half
+    expect(flow.update({ inFlight: 5, running: 1 })).toEqual({ kind: "open" });
     expect(flow.closed).toBe(false);
-    expect(flow.update({ inFlight: 5, running: 2 })).toBeUndefined();
+    expect(flow.update({ inFlight: 5, running: 1 })).toBeUndefined();
+  });
+
+  it("opens with the other load above half its bound, but not at it", () => {
+    const flow = new FlowControl(bounds);
+    flow.update({ inFlight: 10, running: 3 });
+    expect(flow.update({ inFlight: 2, running: 4 })).toBeUndefined(); // running at its bound
+    expect(flow.update({ inFlight: 2, running: 3 })).toEqual({ kind: "open" });
+  });
+
+  it("closed by running workflows, opens once they are down to half, whatever is in flight below its bound", () => {
+    const flow = new FlowControl(bounds);
+    expect(flow.update({ inFlight: 0, running: 4 })).toEqual({ kind: "close", bound: "running" });
+    expect(flow.update({ inFlight: 9, running: 3 })).toBeUndefined(); // running still above half
+    expect(flow.update({ inFlight: 10, running: 2 })).toBeUndefined(); // in flight at its bound
+    expect(flow.update({ inFlight: 9, running: 2 })).toEqual({ kind: "open" });
   });
 
   it("refuses a bound below 1", () => {
