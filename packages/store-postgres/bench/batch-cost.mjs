@@ -7,8 +7,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { startPostgres } from "@deletion/test-kit";
-import pg from "pg";
-import { createDemoSchema, openPostgresStore, TableListSchema } from "../dist/index.js";
+import { createDemoSchema, createPool, openPostgresStore, TableListSchema } from "../dist/index.js";
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== "--"),
@@ -21,7 +20,12 @@ const ROWS_PER_CUSTOMER = 1_000;
 const BATCH = 500;
 
 const server = await startPostgres();
-const pool = new pg.Pool({ connectionString: server.url, max: 2, options: "-c search_path=bench_batch" });
+const pool = createPool({
+  connectionString: server.url,
+  max: 2,
+  searchPath: "bench_batch",
+  statementTimeoutMs: 0,
+});
 const results = [];
 let explain = "";
 try {

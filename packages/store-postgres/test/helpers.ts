@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { createPool } from "../src/pool.js";
 
 /** A pool whose tables live in a schema of their own, so tests never see each other's rows. */
 export async function isolatedPool(
@@ -10,7 +11,7 @@ export async function isolatedPool(
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.end();
-  const pool = new pg.Pool({ connectionString: url, max: 6, options: `-c search_path=${schema}` });
+  const pool = createPool({ connectionString: url, max: 6, searchPath: schema });
   return {
     pool,
     schema,
