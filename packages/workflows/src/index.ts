@@ -17,6 +17,7 @@ export * from "./resonate-client.js";
 export * from "./resonate-token.js";
 export * from "./security-report.js";
 export * from "./seeded-random.js";
+export * from "./server-guard.js";
 export * from "./simulated-store.js";
 export * from "./task-create-outcomes.js";
 export * from "./workflow-input.js";

@@ -7,9 +7,10 @@ import {
   ResonateTimeoutException,
 } from "@resonatehq/sdk";
 import { CompactingLocalNetwork, DEFAULT_FINISHED_KEPT } from "./compacting-local-network.js";
-import { GuardedHttpNetwork, type ResonateHealth, type ServerGuardOptions } from "./guarded-network.js";
+import { GuardedHttpNetwork } from "./guarded-network.js";
 import { HeartbeatWatch } from "./heartbeat-watch.js";
 import { type PayloadCipher, PLAINTEXT_PAYLOADS } from "./payload-encryption.js";
+import type { ResonateHealth, ServerGuardOptions } from "./server-guard.js";
 import { TaskCreateOutcomes } from "./task-create-outcomes.js";
 
 export interface ResonateClientConfig {

@@ -1,8 +1,9 @@
 import { LOG_EVENTS } from "@deletion/contracts";
 import { HttpNetwork, type Logger, ResonateTimeoutException } from "@resonatehq/sdk";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { GuardedHttpNetwork, type ResonateHealth, SDK_PROTOCOL_STATUSES } from "../src/guarded-network.js";
+import { GuardedHttpNetwork, SDK_PROTOCOL_STATUSES } from "../src/guarded-network.js";
 import { fetchTransport } from "../src/http-transport.js";
+import type { ResonateHealth } from "../src/server-guard.js";
 import { adapter } from "./poll-adapter.js";
 
 const URL = "http://resonate.test:8001";
