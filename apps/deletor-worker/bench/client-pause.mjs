@@ -10,18 +10,25 @@
 //
 // Against KAFKA_BROKERS if set, else a broker the test kit starts.
 // Usage: node bench/client-pause.mjs [--count 8000] [--mode pause|pause-seek|both]
-import { parseArgs } from "node:util";
 import { createIdempotentProducer, createKafka, ensureTopics } from "@deletion/kafka";
-import { startBroker, uniqueName } from "@deletion/test-kit";
+import { benchArgs, startBroker, uniqueName } from "@deletion/test-kit";
 
-const { values } = parseArgs({
-  args: process.argv.slice(2).filter((arg) => arg !== "--"),
-  options: { count: { type: "string", default: "8000" }, mode: { type: "string", default: "both" } },
+const USAGE = `Usage: node bench/client-pause.mjs [--count N] [--mode pause|pause-seek|both]
+
+  --count N   messages on the topic (default 8000)
+  --mode M    pause: the client's pause() and resume(); pause-seek: the worker's pattern; both
+              (default)
+  --help      this text`;
+const values = benchArgs("client-pause", USAGE, {
+  count: { type: "string", default: "8000" },
+  mode: { type: "string", default: "both" },
 });
 const count = Number(values.count);
 const modes = values.mode === "both" ? ["pause", "pause-seek"] : [values.mode];
 if (!Number.isInteger(count) || count < 1 || !modes.every((m) => m === "pause" || m === "pause-seek")) {
-  console.error("client-pause: --count must be a positive integer, --mode pause, pause-seek or both");
+  console.error(
+    `client-pause: --count must be a positive integer, --mode pause, pause-seek or both\n\n${USAGE}`,
+  );
   process.exit(2);
 }
 

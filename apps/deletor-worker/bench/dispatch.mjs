@@ -13,7 +13,6 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { parseArgs } from "node:util";
 import { LOG_EVENTS } from "@deletion/contracts";
 import {
   createIdempotentProducer,
@@ -21,16 +20,16 @@ import {
   ensureTopics,
   produceDeletionRequests,
 } from "@deletion/kafka";
-import { startBroker, uniqueName } from "@deletion/test-kit";
+import { benchArgs, startBroker, uniqueName } from "@deletion/test-kit";
 
-// pnpm 10 passes the "--" of `pnpm bench -- --count N` through; it is not an argument.
-const { values } = parseArgs({
-  args: process.argv.slice(2).filter((arg) => arg !== "--"),
-  options: { count: { type: "string", default: "5000" } },
-});
+const USAGE = `Usage: node bench/dispatch.mjs [--count N]
+
+  --count N   requests through one worker with the in-process network (default 5000)
+  --help      this text`;
+const values = benchArgs("dispatch", USAGE, { count: { type: "string", default: "5000" } });
 const count = Number(values.count);
 if (!Number.isInteger(count) || count < 1) {
-  console.error("bench: --count must be a positive integer");
+  console.error(`dispatch: --count must be a positive integer\n\n${USAGE}`);
   process.exit(2);
 }
 

@@ -13,8 +13,8 @@
 // Nothing here is a test: the numbers depend on the machine and on what else runs on it.
 import { readFile } from "node:fs/promises";
 import os from "node:os";
-import { parseArgs } from "node:util";
 import {
+  benchArgs,
   percentile,
   scrapeResonateRequests,
   spread,
@@ -46,23 +46,15 @@ const HELP = `Usage: node bench/head-of-line.mjs [options]
 
 Writes bench/results/head-of-line.{json,md}. About 1.5 minutes a rep with the defaults.`;
 
-const { values } = parseArgs({
-  args: process.argv.slice(2).filter((arg) => arg !== "--"),
-  options: {
-    reps: { type: "string", default: "3" },
-    short: { type: "string", default: "200" },
-    "long-batches": { type: "string", default: "40" },
-    "pause-ms": { type: "string", default: "100" },
-    solo: { type: "string", default: "5" },
-    networks: { type: "string", default: "server,in-process" },
-    render: { type: "boolean", default: false },
-    help: { type: "boolean", default: false },
-  },
+const values = benchArgs("head-of-line", HELP, {
+  reps: { type: "string", default: "3" },
+  short: { type: "string", default: "200" },
+  "long-batches": { type: "string", default: "40" },
+  "pause-ms": { type: "string", default: "100" },
+  solo: { type: "string", default: "5" },
+  networks: { type: "string", default: "server,in-process" },
+  render: { type: "boolean", default: false },
 });
-if (values.help) {
-  console.log(HELP);
-  process.exit(0);
-}
 if (values.render) {
   const last = JSON.parse(await readFile(new URL("head-of-line.json", RESULTS_DIR), "utf8"));
   await writeResults("head-of-line", last, renderMarkdown(last));

@@ -18,10 +18,10 @@
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { LOG_EVENTS } from "@deletion/contracts";
 import { idDigits, recordIdFor } from "@deletion/kafka";
 import {
+  benchArgs,
   scrapeResonateRequests,
   spread,
   startBroker,
@@ -61,26 +61,18 @@ const HELP = `Usage: node bench/memory.mjs [options]
 Writes bench/results/memory.{json,md}. With the defaults about 4 minutes a rep on 2 cores
 (starting 10,000 workflows on the server takes most of it); --profile adds about 3 minutes.`;
 
-const { values } = parseArgs({
-  args: process.argv.slice(2).filter((arg) => arg !== "--"),
-  options: {
-    reps: { type: "string", default: "3" },
-    count: { type: "string", default: "10000" },
-    warm: { type: "string", default: "500" },
-    variants: { type: "string", default: "server,in-process,server-durable" },
-    "settle-ms": { type: "string", default: "0" },
-    "node-args": { type: "string", default: "" },
-    profile: { type: "boolean", default: false },
-    "profile-count": { type: "string", default: "2000" },
-    "profile-dir": { type: "string" },
-    render: { type: "boolean", default: false },
-    help: { type: "boolean", default: false },
-  },
+const values = benchArgs("memory", HELP, {
+  reps: { type: "string", default: "3" },
+  count: { type: "string", default: "10000" },
+  warm: { type: "string", default: "500" },
+  variants: { type: "string", default: "server,in-process,server-durable" },
+  "settle-ms": { type: "string", default: "0" },
+  "node-args": { type: "string", default: "" },
+  profile: { type: "boolean", default: false },
+  "profile-count": { type: "string", default: "2000" },
+  "profile-dir": { type: "string" },
+  render: { type: "boolean", default: false },
 });
-if (values.help) {
-  console.log(HELP);
-  process.exit(0);
-}
 if (values.render) {
   const last = JSON.parse(await readFile(new URL("memory.json", RESULTS_DIR), "utf8"));
   await writeResults("memory", last, renderMarkdown(last));

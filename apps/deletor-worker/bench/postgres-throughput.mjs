@@ -8,7 +8,6 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { parseArgs } from "node:util";
 import {
   createIdempotentProducer,
   createKafka,
@@ -16,14 +15,28 @@ import {
   produceDeletionRequests,
 } from "@deletion/kafka";
 import { createPool, seedDemoData } from "@deletion/store-postgres";
-import { startBroker, startPostgres, startResonateServer, uniqueName } from "@deletion/test-kit";
+import { benchArgs, startBroker, startPostgres, startResonateServer, uniqueName } from "@deletion/test-kit";
 
-const { values } = parseArgs({
-  args: process.argv.slice(2).filter((a) => a !== "--"),
-  options: { records: { type: "string", default: "1000" }, workers: { type: "string", default: "1,3" } },
+const USAGE = `Usage: node bench/postgres-throughput.mjs [--records N] [--workers LIST]
+
+  --records N     customers of 1,000 rows each to delete (default 1000)
+  --workers LIST  worker counts to measure, one run each (default 1,3)
+  --help          this text`;
+const values = benchArgs("postgres-throughput", USAGE, {
+  records: { type: "string", default: "1000" },
+  workers: { type: "string", default: "1,3" },
 });
 const records = Number(values.records);
 const workerCounts = values.workers.split(",").map(Number);
+if (
+  !(Number.isInteger(records) && records >= 1) ||
+  !workerCounts.every((n) => Number.isInteger(n) && n >= 1)
+) {
+  console.error(
+    `postgres-throughput: --records and every --workers entry must be positive integers\n\n${USAGE}`,
+  );
+  process.exit(2);
+}
 const ROWS_PER_RECORD = 1_000;
 const BATCH = 500;
 

@@ -23,7 +23,6 @@ import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
-import { parseArgs } from "node:util";
 import {
   createIdempotentProducer,
   createKafka,
@@ -31,6 +30,7 @@ import {
   produceDeletionRequests,
 } from "@deletion/kafka";
 import {
+  benchArgs,
   scrapeResonateRequests,
   spread,
   startBroker,
@@ -47,15 +47,24 @@ import { round, serverVersion, sleep } from "./bench-kit.mjs";
 import { startLatencyProxy } from "./latency-proxy.mjs";
 import { logLogChart } from "./svg-plot.mjs";
 
-const { values } = parseArgs({
-  args: process.argv.slice(2).filter((arg) => arg !== "--"),
-  options: {
-    only: { type: "string", default: "ops,dispatch,ceiling" },
-    reps: { type: "string", default: "3" },
-    count: { type: "string", default: "3000,20000" },
-    full: { type: "boolean", default: false },
-    "rtt-ms": { type: "string", default: "0,10" },
-  },
+const USAGE = `Usage: node bench/server-cost.mjs [options]
+
+  --only LIST     sections: ops, dispatch, ceiling (default all three), or render (rewrite the
+                  markdown and the plot from the last results)
+  --reps N        runs of each measurement (default 3)
+  --count LIST    dispatch: requests per run; the first at every round trip, the others at the
+                  first round trip only (default 3000,20000)
+  --rtt-ms LIST   dispatch: round trips added by a proxy in front of the server (default 0,10)
+  --full          ops: also the durable pause at 500 batches (about 10 minutes more)
+  --help          this text
+
+Writes bench/results/server-bench.{json,md} and requests-per-record.svg.`;
+const values = benchArgs("server-cost", USAGE, {
+  only: { type: "string", default: "ops,dispatch,ceiling" },
+  reps: { type: "string", default: "3" },
+  count: { type: "string", default: "3000,20000" },
+  full: { type: "boolean", default: false },
+  "rtt-ms": { type: "string", default: "0,10" },
 });
 // Dispatch is measured once per round trip: 0 (the server on this machine) and a server a
 // network hop away (a proxy that delays every byte), where one awaited start per message pays
@@ -73,7 +82,7 @@ if (
   !counts.every((c) => c >= 1)
 ) {
   console.error(
-    "server-cost: --only takes ops,dispatch,ceiling (or render); --reps and --count positive integers",
+    `server-cost: --only takes ops,dispatch,ceiling (or render); --reps and --count positive integers\n\n${USAGE}`,
   );
   process.exit(2);
 }

@@ -13,7 +13,6 @@
 // Writes bench/results/producer.{json,md}. Nothing here is a test.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
-import { parseArgs } from "node:util";
 import kafkaJavascript from "@confluentinc/kafka-javascript";
 import { createLogger } from "@deletion/cli-kit";
 import { DELETION_REQUESTED_VERSION } from "@deletion/contracts";
@@ -26,7 +25,7 @@ import {
   recordIdFor,
   withTimeout,
 } from "@deletion/kafka";
-import { machineFacts, spread, startBroker, uniqueName } from "@deletion/test-kit";
+import { benchArgs, machineFacts, spread, startBroker, uniqueName } from "@deletion/test-kit";
 
 const HELP = `Usage: node bench/produce.mjs [options]
 
@@ -38,21 +37,12 @@ const HELP = `Usage: node bench/produce.mjs [options]
 
 Writes bench/results/producer.{json,md}. About a minute with the defaults.`;
 
-// pnpm passes the "--" of `pnpm bench -- --count N` through; it is not an argument.
-const { values } = parseArgs({
-  args: process.argv.slice(2).filter((arg) => arg !== "--"),
-  options: {
-    count: { type: "string", default: "100000" },
-    runs: { type: "string", default: "3" },
-    partitions: { type: "string", default: "3" },
-    render: { type: "boolean", default: false },
-    help: { type: "boolean", default: false },
-  },
+const values = benchArgs("produce", HELP, {
+  count: { type: "string", default: "100000" },
+  runs: { type: "string", default: "3" },
+  partitions: { type: "string", default: "3" },
+  render: { type: "boolean", default: false },
 });
-if (values.help) {
-  console.log(HELP);
-  process.exit(0);
-}
 const count = Number(values.count);
 const runs = Number(values.runs);
 const partitions = Number(values.partitions);

@@ -5,16 +5,27 @@
 // set, else a PostgreSQL the test kit starts. Writes bench/results/postgres-batch-cost.{json,md}.
 // Usage: pnpm --filter @deletion/store-postgres bench [-- --max 10000000]
 import { mkdirSync, writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { startPostgres } from "@deletion/test-kit";
+import { benchArgs, startPostgres } from "@deletion/test-kit";
 import { createDemoSchema, createPool, openPostgresStore, TableListSchema } from "../dist/index.js";
 
-const { values } = parseArgs({
-  args: process.argv.slice(2).filter((a) => a !== "--"),
-  options: { max: { type: "string", default: "10000000" }, samples: { type: "string", default: "30" } },
+const USAGE = `Usage: node bench/batch-cost.mjs [--max N] [--samples N]
+
+  --max N       largest order_lines table measured: 100000, 1000000, 10000000 up to N
+                (default 10000000)
+  --samples N   batches timed at each size (default 30)
+  --help        this text`;
+const values = benchArgs("batch-cost", USAGE, {
+  max: { type: "string", default: "10000000" },
+  samples: { type: "string", default: "30" },
 });
 const max = Number(values.max);
 const samples = Number(values.samples);
+if (!(Number.isInteger(max) && max >= 100_000) || !(Number.isInteger(samples) && samples >= 1)) {
+  console.error(
+    `batch-cost: --max must be an integer of at least 100000, --samples a positive integer\n\n${USAGE}`,
+  );
+  process.exit(2);
+}
 const sizes = [100_000, 1_000_000, 10_000_000].filter((n) => n <= max);
 const ROWS_PER_CUSTOMER = 1_000;
 const BATCH = 500;

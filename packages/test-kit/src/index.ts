@@ -1,3 +1,4 @@
+export { type BenchArgs, benchArgs, parseBenchArgs } from "./bench-args.js";
 export { type MachineFacts, machineFacts, percentile, type Spread, spread } from "./bench-report.js";
 export { freePort } from "./free-port.js";
 export {
