@@ -149,7 +149,10 @@ async function opsForShape(spec) {
     logLevel: "error",
   });
   const fixed = new Map();
+  // As the worker wires it (apps/deletor-worker/src/main.ts): the first attempt is created
+  // before anything is looked up.
   const runtime = registerDeletionWorkflow(client.resonate, {
+    taskCreates: client.taskCreates,
     store: new SimulatedRecordStore({ transientErrorRate: 0, fixedBatches: fixed }),
     publisher: { publishCompleted: async () => {}, publishFailed: async () => {} },
     shape: spec.shape === UNSEGMENTED_DURABLE_SLEEPS ? spec.shape : { ...spec.shape, segmentGroup: group },
