@@ -134,6 +134,7 @@ async function main(config: WorkerConfig): Promise<number> {
     promisePrefix: config.promisePrefix,
     payloads,
     taskCreates: client.taskCreates,
+    localRuns: client.localRuns,
     shape: { batchPause: config.batchPause, segmentGroup: config.resonateGroup },
     batchRetry: {
       initialDelayMs: config.retryInitialDelayMs,

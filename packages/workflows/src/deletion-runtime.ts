@@ -6,16 +6,13 @@ import { DELETION_DEPENDENCIES, type DeletionDependencies, errorMessage } from "
 import { DELETION_WORKFLOW_NAME, deletionWorkflow } from "./deletion-workflow.js";
 import { type PayloadCipher, PLAINTEXT_PAYLOADS } from "./payload-encryption.js";
 import { DEFAULT_PROMISE_PREFIX, PromiseIds } from "./promise-ids.js";
-import { openStoredPromise, readOutcome } from "./promise-values.js";
+import { decodeStoredValue, openStoredPromise, readOutcome } from "./promise-values.js";
 import type { RecordStore } from "./record-store.js";
+import type { LocalRunEnd, LocalRunEnds } from "./local-run-ends.js";
 import type { TaskCreateOutcomes } from "./task-create-outcomes.js";
 import type { DeletionOutcome, DeletionRequestInput, DeletionWorkflowInput } from "./workflow-input.js";
 import { silentLogger, type WorkflowLogger } from "./workflow-logger.js";
-import {
-  type UNSEGMENTED_DURABLE_SLEEPS,
-  type WorkflowShapeOptions,
-  workflowShape,
-} from "./workflow-shape.js";
+import { type WorkflowShapeOptions, workflowShape } from "./workflow-shape.js";
 
 export interface BatchRetryConfig {
   initialDelayMs: number;
@@ -37,7 +34,7 @@ export interface DeletionRuntimeOptions {
   /** Namespace of this project's promise ids on the server (see promise-ids.ts). */
   promisePrefix?: string;
   /** How new workflows pause between batches and how long their segments are (workflow-shape.ts). */
-  shape?: WorkflowShapeOptions | typeof UNSEGMENTED_DURABLE_SLEEPS;
+  shape?: WorkflowShapeOptions;
   /** Opens the promises read raw: the cipher the Resonate client encrypts with (default plain). */
   payloads?: PayloadCipher | undefined;
   /**
@@ -46,6 +43,12 @@ export interface DeletionRuntimeOptions {
    * request to the server for a new record instead of two. Without it, every request looks first.
    */
   taskCreates?: TaskCreateOutcomes | undefined;
+  /**
+   * Given (server mode: ResonateClient.localRuns), an attempt this process runs itself is
+   * followed by watching it end here, not by a listener on the server: one request less per
+   * record. One that leaves the process (suspends, is released) is followed by listener.
+   */
+  localRuns?: LocalRunEnds | undefined;
 }
 
 /** How an attempt this worker follows ended, read and validated from its promise. */
@@ -115,33 +118,60 @@ export function registerDeletionWorkflow(
   const workflowInput = (request: DeletionRequestInput, attempt: number): DeletionWorkflowInput => ({
     ...request,
     attempt,
-    softDelete: true,
-    ...(shape ? { shape } : {}),
+    shape,
   });
   type Handle = { result(): Promise<unknown> };
+  type LocalWatch = { ended: Promise<LocalRunEnd>; dispose(): void } | undefined;
+  const payloads = options.payloads ?? PLAINTEXT_PAYLOADS;
+
+  /** How the attempt ended: from its end here when it ran here, else from its promise. */
+  const attemptEnd = async (
+    handle: Handle,
+    local: LocalWatch,
+    expected: { recordId: string; attempt: number; promiseId: string },
+  ): Promise<AttemptEnd> => {
+    const here = local ? await local.ended : undefined;
+    if (here?.kind === "settled") {
+      const opened = payloads.open(here.value);
+      const decoded = opened.ok ? decodeStoredValue(opened.value) : { ok: false as const, reason: opened.reason };
+      if (!decoded.ok) return { kind: "foreign", reason: `promise ${expected.promiseId}: value ${decoded.reason}` };
+      if (here.state === "rejected") return { kind: "crashed", error: errorText(decoded.value) };
+      const outcome = readOutcome(decoded.value, expected);
+      return outcome.ok ? { kind: "finished", outcome: outcome.value } : { kind: "foreign", reason: outcome.reason };
+    }
+    return handle.result().then(
+      (value: unknown): AttemptEnd => {
+        const outcome = readOutcome(value, expected);
+        return outcome.ok
+          ? { kind: "finished", outcome: outcome.value }
+          : { kind: "foreign", reason: outcome.reason };
+      },
+      (error: unknown): AttemptEnd =>
+        isDecodingError(error)
+          ? { kind: "foreign", reason: `promise ${expected.promiseId}: ${decodingErrorMessage(error)}` }
+          : { kind: "crashed", error: errorMessage(error) },
+    );
+  };
+
   const started = (
     request: DeletionRequestInput,
     handle: Handle,
+    local: LocalWatch,
     fields: { attempt: number; promiseId: string; attached: boolean; retryOf?: string },
   ): DeletionStart => {
     const expected = { recordId: request.recordId, attempt: fields.attempt, promiseId: fields.promiseId };
-    return {
-      kind: "started",
-      ...fields,
-      end: () =>
-        handle.result().then(
-          (value: unknown): AttemptEnd => {
-            const outcome = readOutcome(value, expected);
-            return outcome.ok
-              ? { kind: "finished", outcome: outcome.value }
-              : { kind: "foreign", reason: outcome.reason };
-          },
-          (error: unknown): AttemptEnd =>
-            isDecodingError(error)
-              ? { kind: "foreign", reason: `promise ${fields.promiseId}: ${decodingErrorMessage(error)}` }
-              : { kind: "crashed", error: errorMessage(error) },
-        ),
-    };
+    return { kind: "started", ...fields, end: () => attemptEnd(handle, local, expected) };
+  };
+
+  /** Starts an attempt, watching it end here when this process runs it. */
+  const beginRun = async (promiseId: string, input: DeletionWorkflowInput) => {
+    const local = options.localRuns?.watch(promiseId);
+    try {
+      return { handle: await workflow.beginRun(promiseId, input), local };
+    } catch (error) {
+      local?.dispose();
+      throw error;
+    }
   };
 
   /**
@@ -150,17 +180,22 @@ export function registerDeletionWorkflow(
    * gave for the promise it found. That start may even reject (the SDK decodes the promise it
    * found, and foreign bytes throw): the lookup reads it raw and says what it is.
    */
-  type FirstStart = { fresh: DeletionStart } | { taken: Handle | undefined } | undefined;
+  type FirstStart =
+    | { fresh: DeletionStart }
+    | { taken: { handle: Handle; local: LocalWatch } | undefined }
+    | undefined;
   const startIfNew = async (request: DeletionRequestInput): Promise<FirstStart> => {
     const promiseId = ids.of(request.recordId, 1);
     const watched = options.taskCreates?.watch(promiseId);
     if (!watched) return undefined;
     try {
-      const handle = await workflow.beginRun(promiseId, workflowInput(request, 1));
+      const { handle, local } = await beginRun(promiseId, workflowInput(request, 1));
       if (watched.outcome() === "created") {
-        return { fresh: started(request, handle, { attempt: 1, promiseId, attached: false }) };
+        return { fresh: started(request, handle, local, { attempt: 1, promiseId, attached: false }) };
       }
-      return { taken: watched.outcome() === "exists" ? handle : undefined };
+      if (watched.outcome() === "exists") return { taken: { handle, local } };
+      local?.dispose();
+      return { taken: undefined };
     } catch (error) {
       if (watched.outcome() === "exists") return { taken: undefined };
       throw error;
@@ -184,10 +219,11 @@ export function registerDeletionWorkflow(
       }
       const { attempt, promiseId } = decision;
       // Attaching to the first attempt, whose start just found it running: that handle follows it.
-      const found =
-        first && "taken" in first && attempt === 1 && decision.action === "attach" ? first.taken : undefined;
-      const handle = found ?? (await workflow.beginRun(promiseId, workflowInput(request, attempt)));
-      return started(request, handle, {
+      const taken = first && "taken" in first ? first.taken : undefined;
+      const found = taken && attempt === 1 && decision.action === "attach" ? taken : undefined;
+      if (!found) taken?.local?.dispose();
+      const { handle, local } = found ?? (await beginRun(promiseId, workflowInput(request, attempt)));
+      return started(request, handle, local, {
         attempt,
         promiseId,
         attached: decision.action === "attach",
@@ -214,6 +250,13 @@ export function promiseLookup(
       throw error;
     }
   };
+}
+
+/** The SDK stores a thrown Error as { __type: "error", message, ... } (codec.js). */
+function errorText(value: unknown): string {
+  const message = (value as { message?: unknown } | null)?.message;
+  if (typeof message === "string") return message;
+  return typeof value === "string" ? value : JSON.stringify(value) ?? "workflow failed";
 }
 
 /** The SDK says only that a value "cannot be decoded"; why (say, an unknown key id) is its cause. */

@@ -1,7 +1,7 @@
-import { type DeadLetter, type DeletionCompleted, LOG_EVENTS } from "@deletion/contracts";
+import { type DeadLetter, LOG_EVENTS } from "@deletion/contracts";
 import type { Context, RetryPolicy } from "@resonatehq/sdk";
 import { type CompletionPublisher, rethrowPublishError } from "./completion-publisher.js";
-import type { BatchResult, RecordStore, SoftDeleteResult } from "./record-store.js";
+import { PermanentDeletionError, type RecordStore } from "./record-store.js";
 import type { DeletionOutcome, DeletionWorkflowInput } from "./workflow-input.js";
 import type { WorkflowLogger } from "./workflow-logger.js";
 
@@ -22,108 +22,23 @@ export function dependencies(ctx: Context): DeletionDependencies {
   return deps;
 }
 
-export interface BatchStepResult extends BatchResult {
-  /** Which attempt succeeded: attempt - 1 transient errors were retried for this batch. */
-  attempt: number;
+/** Options of a step (retry policy, errors never retried), as `ctx.options` builds them. */
+export type StepOptions = ReturnType<Context["options"]>;
+
+/** How a batch step is retried; read from the dependencies, the same on every replay. */
+export function batchStepOptions(ctx: Context): StepOptions {
+  return ctx.options({
+    retryPolicy: dependencies(ctx).batchRetryPolicy,
+    nonRetryableErrors: [PermanentDeletionError],
+  });
 }
 
-const position = (input: DeletionWorkflowInput) => ({
+/** Where a record's request was read, for log lines. */
+export const position = (input: DeletionWorkflowInput) => ({
   recordId: input.recordId,
   partition: input.source.partition,
   offset: input.source.offset,
 });
-
-/**
- * Leaf step: delete one batch. Its log lines are side effects, so they live here and not in the
- * workflow body, which is replayed from the top whenever it resumes.
- */
-export async function deleteBatchStep(
-  ctx: Context,
-  input: DeletionWorkflowInput,
-  batch: number,
-): Promise<BatchStepResult> {
-  const { store, logger } = dependencies(ctx);
-  const attempt = ctx.info.attempt;
-  const fields = { ...position(input), batch, attempt, stepId: ctx.id };
-  try {
-    const result = await store.deleteBatch(input.recordId, {
-      batch,
-      attempt,
-      deletionAttempt: input.attempt,
-    });
-    logger.info(
-      {
-        event: LOG_EVENTS.batchDeleted,
-        ...fields,
-        rowsDeleted: result.rowsDeleted,
-        rowsRemain: result.rowsRemain,
-      },
-      "batch deleted",
-    );
-    return { ...result, attempt };
-  } catch (error) {
-    logger.warn({ event: LOG_EVENTS.batchFailed, ...fields, err: errorMessage(error) }, "batch failed");
-    throw error;
-  }
-}
-
-/**
- * Leaf step, the workflow's first: the store's soft delete (when it has one), so readers see the
- * record gone before its rows are. Idempotent, so a replay after a crash before its checkpoint
- * marks nothing new.
- */
-export async function markDeletedStep(ctx: Context, input: DeletionWorkflowInput): Promise<SoftDeleteResult> {
-  const { store, logger } = dependencies(ctx);
-  if (!store.markDeleted) return { rowsMarked: 0 };
-  const fields = { ...position(input), attempt: ctx.info.attempt, stepId: ctx.id };
-  try {
-    const result = await store.markDeleted(input.recordId);
-    logger.info(
-      { event: LOG_EVENTS.softDeleted, ...fields, rowsMarked: result.rowsMarked },
-      "record marked deleted",
-    );
-    return result;
-  } catch (error) {
-    logger.warn(
-      { event: LOG_EVENTS.softDeleteFailed, ...fields, err: errorMessage(error) },
-      "soft delete failed",
-    );
-    throw error;
-  }
-}
-
-/** Leaf step: publish the completion. Checkpointed, so a replay after it does not publish again. */
-export async function publishCompletedStep(
-  ctx: Context,
-  input: DeletionWorkflowInput,
-  outcome: DeletionOutcome,
-): Promise<DeletionCompleted> {
-  const { publisher, logger } = dependencies(ctx);
-  const completion: DeletionCompleted = {
-    schemaVersion: 1,
-    recordId: input.recordId,
-    source: input.source,
-    completedAt: new Date().toISOString(),
-    batches: outcome.batches,
-    rowsDeleted: outcome.rowsDeleted,
-    transientErrorsRetried: outcome.transientErrorsRetried,
-    workflowId: ctx.originId,
-    // The attempt's promise id: every copy an at-least-once publish produces carries the same one.
-    idempotencyKey: ctx.originId,
-    attempt: input.attempt,
-  };
-  await publisher.publishCompleted(completion).catch(rethrowPublishError);
-  logger.info(
-    {
-      event: LOG_EVENTS.completed,
-      ...position(input),
-      batches: outcome.batches,
-      transientErrorsRetried: outcome.transientErrorsRetried,
-    },
-    "deletion completed and published",
-  );
-  return completion;
-}
 
 /** Leaf step: a deletion that failed for good goes to the dead-letter topic, request and reason. */
 export async function publishFailedStep(

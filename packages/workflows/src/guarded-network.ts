@@ -12,6 +12,7 @@ import {
 } from "@resonatehq/sdk";
 import { CreatedTaskHeartbeat } from "./created-task-heartbeat.js";
 import { type HttpTransport, keepAliveTransport, type TransportAnswer } from "./http-transport.js";
+import type { LocalRunEnds } from "./local-run-ends.js";
 import { explainAuthRefusal } from "./resonate-token.js";
 import { ServerGuard, type ServerGuardOptions } from "./server-guard.js";
 import { type TaskCreateOutcomes, taskCreateOutcome, taskCreatePromiseId } from "./task-create-outcomes.js";
@@ -64,6 +65,8 @@ export interface GuardedHttpNetworkOptions {
   transport?: HttpTransport;
   /** Told how every task.create was answered (see TaskCreateOutcomes). */
   taskCreates?: TaskCreateOutcomes;
+  /** Told how workflows this process runs itself end (see LocalRunEnds). */
+  localRuns?: LocalRunEnds;
   /** Heartbeats the tasks beginRun creates, which the SDK does not (see created-task-heartbeat.ts). */
   createdTaskHeartbeatMs?: number;
   /** Told the task ids of every heartbeat the server acknowledged (see HeartbeatWatch). */
@@ -85,8 +88,10 @@ export class GuardedHttpNetwork implements Network {
   private readonly onHeartbeat: ((taskIds: readonly string[]) => void) | undefined;
   private readonly taskCreates: TaskCreateOutcomes | undefined;
   private readonly createdTasks: CreatedTaskHeartbeat | undefined;
+  private readonly localRuns: LocalRunEnds | undefined;
 
   constructor(options: GuardedHttpNetworkOptions) {
+    this.localRuns = options.localRuns;
     this.onHeartbeat = options.onHeartbeat;
     this.taskCreates = options.taskCreates;
     this.createdTasks =
@@ -139,6 +144,7 @@ export class GuardedHttpNetwork implements Network {
   private async exchange(req: ResonateRequest): Promise<ResonateResponse> {
     const kind = req.kind;
     this.createdTasks?.sending(req);
+    this.localRuns?.sending(req);
     // Heartbeats come again every ttl/2; queueing them behind a backoff only piles them up.
     const admission = await this.guard.admit(kind, { wait: kind !== "task.heartbeat" });
     let answer: TransportAnswer;
@@ -155,11 +161,13 @@ export class GuardedHttpNetwork implements Network {
       });
     } catch (err) {
       const error = describeFetchError(err);
+      this.localRuns?.failed(req);
       this.guard.unreachable(kind, admission, error);
       throw new ResonateTimeoutException(`${this.url} unreachable on ${kind}: ${error}`);
     }
 
     const refuse: (status: number, error: string) => never = (status, error) => {
+      this.localRuns?.failed(req);
       this.guard.refused(kind, admission, status, error);
       throw new ResonateTimeoutException(`${this.url} refused ${kind} with HTTP ${status}: ${error}`);
     };
@@ -183,6 +191,7 @@ export class GuardedHttpNetwork implements Network {
     const response = res as ResonateResponse;
     if (status === 200 && req.kind === "task.heartbeat") this.onHeartbeat?.(req.data.tasks.map((t) => t.id));
     this.createdTasks?.observe(req, status, response);
+    this.localRuns?.observe(req, status, response);
     const created = taskCreatePromiseId(req);
     if (created !== undefined) this.taskCreates?.answered(created, taskCreateOutcome(req, status, response));
     if (NORMAL_STATUSES.has(status)) this.guard.succeeded(kind, admission);

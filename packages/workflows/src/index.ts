@@ -1,5 +1,6 @@
 export * from "./attempts.js";
-export { BatchFailedError, DELETION_SEGMENT_NAME, deletionSegmentWorkflow } from "./batch-segments.js";
+export { DELETION_SEGMENT_NAME, deletionSegmentWorkflow } from "./batch-segments.js";
+export { type BatchStepResult, batchStep } from "./batch-step.js";
 export * from "./compacting-local-network.js";
 export { type CompletionPublisher, PermanentPublishError } from "./completion-publisher.js";
 export * from "./created-task-heartbeat.js";
@@ -23,3 +24,4 @@ export * from "./task-create-outcomes.js";
 export * from "./workflow-input.js";
 export * from "./workflow-logger.js";
 export * from "./workflow-shape.js";
+export { type LocalRunEnd, LocalRunEnds } from "./local-run-ends.js";

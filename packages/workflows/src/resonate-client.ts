@@ -9,6 +9,7 @@ import {
 import { CompactingLocalNetwork, DEFAULT_FINISHED_KEPT } from "./compacting-local-network.js";
 import { GuardedHttpNetwork } from "./guarded-network.js";
 import { HeartbeatWatch } from "./heartbeat-watch.js";
+import { LocalRunEnds } from "./local-run-ends.js";
 import { type PayloadCipher, PLAINTEXT_PAYLOADS } from "./payload-encryption.js";
 import type { ResonateHealth, ServerGuardOptions } from "./server-guard.js";
 import { TaskCreateOutcomes } from "./task-create-outcomes.js";
@@ -62,6 +63,11 @@ export interface ResonateClient {
    * (see DeletionRuntimeOptions.taskCreates). Absent in-process, where a lookup costs nothing.
    */
   taskCreates?: TaskCreateOutcomes;
+  /**
+   * Server mode: how workflows this process runs itself end, so following them costs no listener
+   * (see DeletionRuntimeOptions.localRuns). Absent in-process, where a listener costs nothing.
+   */
+  localRuns?: LocalRunEnds;
 }
 
 /** How long the SDK waits for one answer from the server (its HttpNetwork default). */
@@ -100,6 +106,7 @@ export function createResonateClient(config: ResonateClientConfig): ResonateClie
     }
     const watch = new HeartbeatWatch(config.ttlMs, logger);
     const taskCreates = new TaskCreateOutcomes();
+    const localRuns = new LocalRunEnds();
     // Not `url:`: the SDK's own HTTP network retries some refused requests without pause and
     // hides why they were refused (see guarded-network.ts). Given a network, Resonate runs the
     // same heartbeat as with a URL.
@@ -112,6 +119,7 @@ export function createResonateClient(config: ResonateClientConfig): ResonateClie
       token: config.token,
       onHeartbeat: (taskIds) => watch.acknowledged(taskIds),
       taskCreates,
+      localRuns,
       // The SDK's own rhythm for the tasks it heartbeats itself (heartbeat.js: every ttl / 2).
       createdTaskHeartbeatMs: config.ttlMs / 2,
       ...(config.serverBackoff ? { backoff: config.serverBackoff } : {}),
@@ -122,6 +130,7 @@ export function createResonateClient(config: ResonateClientConfig): ResonateClie
       health: () => network.guard.health(),
       heartbeatGapMaxMs: () => watch.maxGapMs,
       taskCreates,
+      localRuns,
     };
   }
   // The network is passed explicitly: otherwise the SDK would fall back to a RESONATE_URL

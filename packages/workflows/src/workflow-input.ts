@@ -12,13 +12,8 @@ export const DeletionWorkflowInputSchema = z.object({
   source: SourcePositionSchema,
   /** Pause between batches, so deletion does not hammer the store. */
   batchSleepMs: z.number().int().nonnegative(),
-  /** How the pause is taken and how long a segment is; absent in workflows of earlier versions. */
-  shape: WorkflowShapeSchema.optional(),
-  /**
-   * The first step is the store's soft delete. Absent in workflows of earlier versions, whose
-   * replays must not meet a step they never ran.
-   */
-  softDelete: z.literal(true).optional(),
+  /** How the pause is taken and how long a segment is. */
+  shape: WorkflowShapeSchema,
 });
 
 export type DeletionWorkflowInput = z.infer<typeof DeletionWorkflowInputSchema>;
@@ -26,7 +21,7 @@ export type DeletionWorkflowInput = z.infer<typeof DeletionWorkflowInputSchema>;
 /** What a request asks for; the runtime decides which attempt answers it. */
 export const DeletionRequestInputSchema = DeletionWorkflowInputSchema.omit({
   attempt: true,
-  softDelete: true,
+  shape: true,
 });
 
 export type DeletionRequestInput = z.infer<typeof DeletionRequestInputSchema>;

@@ -25,8 +25,7 @@ export const DEFAULT_SEGMENT_BATCHES = 50;
 /**
  * The shape a record's workflow was started with. It is part of the workflow's input, stored in
  * its promise, so every replay (on any worker, whatever that worker's own settings) takes the same
- * path through the generator. A workflow started without one (by an earlier version of this
- * worker) keeps the shape it was started with: a durable sleep between batches, one segment.
+ * path through the generator.
  */
 export const WorkflowShapeSchema = z.object({
   batchPause: BatchPauseModeSchema,
@@ -47,18 +46,8 @@ export interface WorkflowShapeOptions {
   segmentGroup?: string;
 }
 
-/**
- * The shape of earlier versions (a durable `ctx.sleep` after every batch, one segment), which
- * their workflows keep. Not offered to users: its server requests grow with the square of the
- * batches. Selectable here so the difference can be measured.
- */
-export const UNSEGMENTED_DURABLE_SLEEPS = "unsegmented-durable-sleeps";
-
-/** The shape new workflows are started with; undefined for the shape of earlier versions. */
-export function workflowShape(
-  options: WorkflowShapeOptions | typeof UNSEGMENTED_DURABLE_SLEEPS = {},
-): WorkflowShape | undefined {
-  if (options === UNSEGMENTED_DURABLE_SLEEPS) return undefined;
+/** The shape new workflows are started with. */
+export function workflowShape(options: WorkflowShapeOptions = {}): WorkflowShape {
   return WorkflowShapeSchema.parse({
     batchPause: options.batchPause ?? DEFAULT_BATCH_PAUSE,
     segmentBatches: options.segmentBatches ?? DEFAULT_SEGMENT_BATCHES,
@@ -74,11 +63,15 @@ export const BatchProgressSchema = z.object({
 });
 export type BatchProgress = z.infer<typeof BatchProgressSchema>;
 
-/** How one segment ended: the record is deleted, there is more to delete, or a batch failed for good. */
+/**
+ * How one segment ended: "completed" (every row deleted and the completion published), "more"
+ * (rows remain for the next segment), "failed" (a batch failed for good) or "unpublished"
+ * (every row deleted, but the broker refused the completion for good). `error` says why for the
+ * last two.
+ */
 export const SegmentResultSchema = z.object({
-  state: z.enum(["done", "more", "failed"]),
+  state: z.enum(["completed", "more", "failed", "unpublished"]),
   progress: BatchProgressSchema,
-  /** Why a batch failed, when one did. */
   error: z.string().optional(),
 });
 export type SegmentResult = z.infer<typeof SegmentResultSchema>;

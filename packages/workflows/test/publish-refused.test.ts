@@ -10,6 +10,7 @@ import {
   deletionWorkflow,
   PermanentPublishError,
   silentLogger,
+  workflowShape,
 } from "../src/index.js";
 import { ScriptedStore } from "./fakes.js";
 
@@ -68,6 +69,7 @@ function setup(publisher: RefusingPublisher) {
       requestedAt: "2026-11-27T00:00:00.000Z",
       source,
       batchSleepMs: 1,
+      shape: workflowShape(),
     });
     return handle.result();
   };

@@ -10,6 +10,7 @@ export const workflowInput = (recordId: string, attempt: number, offset = "0"): 
   requestedAt: "2026-11-27T00:00:00.000Z",
   source: { topic: "requests", partition: 0, offset },
   batchSleepMs: 1,
+  shape: { batchPause: "throttle", segmentBatches: 50 },
 });
 
 export const outcomeOf = (

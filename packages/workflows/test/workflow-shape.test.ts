@@ -1,10 +1,10 @@
 import { LOG_EVENTS } from "@deletion/contracts";
 import type { Context, Resonate } from "@resonatehq/sdk";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { pauseThenDeleteBatchStep } from "../src/batch-pause.js";
 import {
   type BatchPauseMode,
   type BatchProgress,
+  batchStep,
   createResonateClient,
   DEFAULT_BATCH_PAUSE,
   DEFAULT_SEGMENT_BATCHES,
@@ -14,7 +14,6 @@ import {
   type DeletionRuntime,
   registerDeletionWorkflow,
   type SegmentResult,
-  UNSEGMENTED_DURABLE_SLEEPS,
   type WorkflowShapeOptions,
   workflowShape,
 } from "../src/index.js";
@@ -29,7 +28,7 @@ afterEach(async () => {
 
 function setup(
   scripts: Record<string, Step[]>,
-  shape: WorkflowShapeOptions | typeof UNSEGMENTED_DURABLE_SLEEPS,
+  shape: WorkflowShapeOptions,
 ) {
   const store = new ScriptedStore(scripts);
   const publisher = new RecordingPublisher();
@@ -63,7 +62,7 @@ async function run(runtime: DeletionRuntime, request: DeletionRequestInput): Pro
 const more = (n: number): Step[] => Array<Step>(n).fill("more");
 
 describe("workflow shape", () => {
-  it("defaults to the throttle pause and bounded segments; the old shape is only chosen by name", () => {
+  it("defaults to the throttle pause and bounded segments", () => {
     expect(workflowShape()).toEqual({
       batchPause: DEFAULT_BATCH_PAUSE,
       segmentBatches: DEFAULT_SEGMENT_BATCHES,
@@ -74,7 +73,6 @@ describe("workflow shape", () => {
       segmentBatches: 7,
       segmentGroup: "g",
     });
-    expect(workflowShape(UNSEGMENTED_DURABLE_SLEEPS)).toBeUndefined();
     expect(() => workflowShape({ segmentBatches: 0 })).toThrow();
     expect(() => workflowShape({ batchPause: "nap" as BatchPauseMode })).toThrow();
   });
@@ -152,25 +150,13 @@ describe("a handed-over segment", () => {
     // It deleted batches 5 and 6 (6 once, after one transient error) and stopped: no rows left.
     expect(store.callsFor("rec")).toEqual({ 5: 1, 6: 2 });
     expect(result).toEqual({
-      state: "done",
+      state: "completed",
       progress: { batches: 6, rowsDeleted: 60, transientErrorsRetried: 4 },
     });
   });
 });
 
-describe("the shape of earlier versions", () => {
-  it("still runs to completion, one durable sleep after each batch", async () => {
-    const { store, publisher, runtime } = setup({ rec: ["more", "last"] }, UNSEGMENTED_DURABLE_SLEEPS);
-
-    const outcome = await run(runtime, input("rec"));
-
-    expect(outcome).toMatchObject({ status: "completed", batches: 2, rowsDeleted: 20 });
-    expect(store.callsFor("rec")).toEqual({ 1: 1, 2: 1 });
-    expect(publisher.completions).toHaveLength(1);
-  });
-});
-
-describe("pauseThenDeleteBatchStep", () => {
+describe("batchStep pause", () => {
   const ctxAt = (attempt: number) =>
     ({
       id: "rec:3",
@@ -180,12 +166,13 @@ describe("pauseThenDeleteBatchStep", () => {
         logger: { info() {}, warn() {}, error() {} },
       }),
     }) as unknown as Context;
-  const request = { ...input("rec"), attempt: 1 };
+  const request = { ...input("rec"), attempt: 1, shape: workflowShape() };
+  const zero: BatchProgress = { batches: 1, rowsDeleted: 10, transientErrorsRetried: 0 };
 
   it("waits the pause before deleting on the first attempt", async () => {
     vi.useFakeTimers();
     let deleted = false;
-    const step = pauseThenDeleteBatchStep(ctxAt(1), request, 2, 60_000).then(() => {
+    const step = batchStep(ctxAt(1), request, 2, 60_000, zero).then(() => {
       deleted = true;
     });
     await vi.advanceTimersByTimeAsync(59_999);
@@ -197,7 +184,7 @@ describe("pauseThenDeleteBatchStep", () => {
 
   it("does not wait again on a retry, which has waited its backoff", async () => {
     vi.useFakeTimers();
-    const result = await pauseThenDeleteBatchStep(ctxAt(2), request, 2, 60_000);
+    const result = await batchStep(ctxAt(2), request, 2, 60_000, zero);
     expect(result).toMatchObject({ rowsRemain: true, attempt: 2 });
   });
 });

@@ -1,0 +1,144 @@
+import { type DeletionCompleted, LOG_EVENTS } from "@deletion/contracts";
+import type { Context } from "@resonatehq/sdk";
+import { PermanentPublishError, rethrowPublishError } from "./completion-publisher.js";
+import { type DeletionDependencies, dependencies, errorMessage, position } from "./deletion-steps.js";
+import type { BatchResult } from "./record-store.js";
+import type { DeletionWorkflowInput } from "./workflow-input.js";
+import type { BatchProgress } from "./workflow-shape.js";
+
+/** What one batch step did; it is the step's checkpoint, stored in its durable promise. */
+export interface BatchStepResult extends BatchResult {
+  /** Which attempt succeeded: attempt - 1 transient errors were retried for this batch. */
+  attempt: number;
+  /**
+   * Set on the record's last batch: "published" once the completion is on its topic,
+   * "refused" when the broker refused it for good (why in `publishError`).
+   */
+  completion?: "published" | "refused";
+  publishError?: string;
+}
+
+/**
+ * The one step a batch costs (a durable promise created and settled: two server requests).
+ *
+ * It waits the pause before the batch (first attempt only: a retry has waited its backoff), soft
+ * deletes the record when this is its first batch, deletes the batch and, when that found no rows
+ * left, publishes the completion. Folding the soft delete and the completion into the batches'
+ * steps is what keeps a record of one batch at four server requests: its task's create and
+ * fulfil and this step's two.
+ *
+ * Replays (after a crash, on any worker) find the step's checkpoint and skip it. What is not yet
+ * checkpointed runs again: the batch under way and, on the last batch, its completion publish.
+ */
+export async function batchStep(
+  ctx: Context,
+  input: DeletionWorkflowInput,
+  batch: number,
+  pauseMs: number,
+  before: BatchProgress,
+): Promise<BatchStepResult> {
+  const deps = dependencies(ctx);
+  const attempt = ctx.info.attempt;
+  if (pauseMs > 0 && attempt === 1) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  const fields = { ...position(input), batch, attempt, stepId: ctx.id };
+  if (batch === 1) await softDelete(deps, input.recordId, fields);
+  const result = await deleteOneBatch(deps, input.recordId, fields, input.attempt);
+  const done: BatchStepResult = { ...result, attempt };
+  if (result.rowsRemain) return done;
+  const total: BatchProgress = {
+    batches: before.batches + 1,
+    rowsDeleted: before.rowsDeleted + result.rowsDeleted,
+    transientErrorsRetried: before.transientErrorsRetried + attempt - 1,
+  };
+  try {
+    await publishCompletion(deps, input, total, ctx.originId);
+    return { ...done, completion: "published" };
+  } catch (error) {
+    // Refused for good: the step still succeeds, so the deleted batch is checkpointed and never
+    // deleted again; the workflow dead-letters the request instead (deletion-workflow.ts).
+    if (error instanceof PermanentPublishError) {
+      return { ...done, completion: "refused", publishError: errorMessage(error) };
+    }
+    throw error;
+  }
+}
+
+type StepFields = ReturnType<typeof position> & { batch: number; attempt: number; stepId: string };
+
+/** The store's soft delete (when it has one), before any row is hard-deleted. Idempotent. */
+async function softDelete(deps: DeletionDependencies, recordId: string, fields: StepFields): Promise<void> {
+  const { store, logger } = deps;
+  if (!store.markDeleted) return;
+  try {
+    const { rowsMarked } = await store.markDeleted(recordId);
+    logger.info({ event: LOG_EVENTS.softDeleted, ...fields, rowsMarked }, "record marked deleted");
+  } catch (error) {
+    logger.warn({ event: LOG_EVENTS.softDeleteFailed, ...fields, err: errorMessage(error) }, "soft delete failed");
+    throw error;
+  }
+}
+
+async function deleteOneBatch(
+  deps: DeletionDependencies,
+  recordId: string,
+  fields: StepFields,
+  deletionAttempt: number,
+): Promise<BatchResult> {
+  const { store, logger } = deps;
+  try {
+    const result = await store.deleteBatch(recordId, {
+      batch: fields.batch,
+      attempt: fields.attempt,
+      deletionAttempt,
+    });
+    logger.info(
+      { event: LOG_EVENTS.batchDeleted, ...fields, rowsDeleted: result.rowsDeleted, rowsRemain: result.rowsRemain },
+      "batch deleted",
+    );
+    return result;
+  } catch (error) {
+    logger.warn({ event: LOG_EVENTS.batchFailed, ...fields, err: errorMessage(error) }, "batch failed");
+    throw error;
+  }
+}
+
+/**
+ * Publishes the record's completion. Transient failures are retried here, after the publisher's
+ * own bounded retries, so a broker outage never sends the step (and its deleted batch) round
+ * again; only a refusal for good ends the loop, as PermanentPublishError.
+ */
+async function publishCompletion(
+  deps: DeletionDependencies,
+  input: DeletionWorkflowInput,
+  total: BatchProgress,
+  promiseId: string,
+): Promise<void> {
+  const { publisher, logger } = deps;
+  const completion: DeletionCompleted = {
+    schemaVersion: 1,
+    recordId: input.recordId,
+    source: input.source,
+    completedAt: new Date().toISOString(),
+    ...total,
+    workflowId: promiseId,
+    // The attempt's promise id: every copy an at-least-once publish produces carries the same one.
+    idempotencyKey: promiseId,
+    attempt: input.attempt,
+  };
+  for (;;) {
+    try {
+      await publisher.publishCompleted(completion).catch(rethrowPublishError);
+      break;
+    } catch (error) {
+      if (error instanceof PermanentPublishError) throw error;
+      logger.warn(
+        { event: LOG_EVENTS.retrying, what: "publish completion", ...position(input), err: errorMessage(error) },
+        "publish completion failed; retrying",
+      );
+    }
+  }
+  logger.info(
+    { event: LOG_EVENTS.completed, ...position(input), batches: total.batches, transientErrorsRetried: total.transientErrorsRetried },
+    "deletion completed and published",
+  );
+}
