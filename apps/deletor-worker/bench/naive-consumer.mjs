@@ -25,7 +25,11 @@ const client = createResonateClient({
 });
 const shape = { batchPause: env.BATCH_PAUSE ?? "throttle", segmentGroup: env.RESONATE_GROUP };
 registerDeletionWorkflow(client.resonate, {
-  store: new SimulatedRecordStore({ seed: Number(env.SIM_SEED ?? 1) }),
+  store: new SimulatedRecordStore({
+    seed: Number(env.SIM_SEED ?? 1),
+    transientErrorRate: Number(env.SIM_TRANSIENT_ERROR_RATE ?? 0.25),
+    finishRate: Number(env.SIM_FINISH_RATE ?? 0.25),
+  }),
   publisher: { publishCompleted: async () => {}, publishFailed: async () => {} },
   shape,
 });

@@ -30,17 +30,52 @@ export const SECRET_FIELD_NAMES = [
 
 export const REDACTED = "[redacted]";
 
-function pathTo(name: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(name) ? name : `["${name}"]`;
+const SECRETS: ReadonlySet<string> = new Set(SECRET_FIELD_NAMES);
+
+/** How far below the top a secret field is still found: the top and three levels down. */
+const MAX_DEPTH = 3;
+
+/**
+ * The object with every secret field, at the top or up to three levels down, replaced by
+ * REDACTED; the object itself when it holds none (the common case costs one pass over its keys
+ * and no copy). Only plain objects, arrays and errors are entered: a Buffer or a class instance
+ * is logged as it is. An error that holds a secret becomes its serialised form (`serialiseError`)
+ * with the secret replaced.
+ */
+export function redactSecrets<T>(value: T, serialiseError: (error: Error) => object = plainError): T {
+  return redact(value, 0, serialiseError) as T;
 }
 
-/** pino redact paths: each name at the top level and up to three levels down. */
-export function redactionPaths(names: readonly string[] = SECRET_FIELD_NAMES): string[] {
-  const paths: string[] = [];
-  for (const name of names) {
-    const leaf = pathTo(name);
-    const join = (prefix: string) => (leaf.startsWith("[") ? `${prefix}${leaf}` : `${prefix}.${leaf}`);
-    paths.push(leaf, join("*"), join("*.*"), join("*.*.*"));
+function redact(value: unknown, depth: number, serialiseError: (error: Error) => object): unknown {
+  if (depth > MAX_DEPTH || !isEntered(value)) return value;
+  let copy: Record<string, unknown> | unknown[] | undefined;
+  for (const key of Object.keys(value)) {
+    const field = (value as Record<string, unknown>)[key];
+    const next =
+      SECRETS.has(key) && field !== undefined ? REDACTED : redact(field, depth + 1, serialiseError);
+    if (next === field) continue;
+    copy ??= copyOf(value, serialiseError);
+    (copy as Record<string, unknown>)[key] = next;
   }
-  return paths;
+  return copy ?? value;
+}
+
+function isEntered(value: unknown): value is object {
+  if (value === null || typeof value !== "object") return false;
+  if (Array.isArray(value) || value instanceof Error) return true;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function copyOf(
+  value: object,
+  serialiseError: (error: Error) => object,
+): Record<string, unknown> | unknown[] {
+  if (Array.isArray(value)) return [...value];
+  if (value instanceof Error) return { ...serialiseError(value) };
+  return { ...value };
+}
+
+function plainError(error: Error): object {
+  return { ...error, type: error.name, message: error.message, stack: error.stack };
 }

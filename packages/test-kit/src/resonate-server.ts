@@ -24,6 +24,8 @@ export interface ResonateServer {
   description: string;
   /** False for an external server: it cannot be stopped, killed or restarted from here. */
   controllable: boolean;
+  /** The server process's id while a binary runs here (for CPU accounting); else undefined. */
+  readonly pid: number | undefined;
   /** Graceful stop (SIGTERM); the storage is kept for start(). */
   stop(): Promise<void>;
   /** SIGKILL; the storage is kept for start(). */
@@ -52,6 +54,11 @@ export interface StartResonateServerOptions {
    * request must carry a token signed by the matching private key (see createResonateAuth).
    */
   auth?: { publicKeyPem: string; issuer?: string; audience?: string };
+  /**
+   * Keep the promises in this PostgreSQL database instead of a temporary SQLite file (binary
+   * only). The URL reaches the server through its environment, never its command line.
+   */
+  postgresUrl?: string;
 }
 
 /** The server's flags for `auth`, the public key given as the file at `keyPath`. */
@@ -124,6 +131,7 @@ function externalServer(url: string): ResonateServer {
     metricsUrl: undefined,
     description: `external (RESONATE_URL=${url} is set)`,
     controllable: false,
+    pid: undefined,
     stop: refuse,
     kill: refuse,
     start: refuse,
@@ -179,14 +187,24 @@ async function startBinary(binary: string, opts: StartResonateServerOptions): Pr
     String(apiPort),
     "--observability-metrics-port",
     String(metricsPort),
-    "--storage-sqlite-path",
-    join(dir, "resonate.db"),
+    ...(opts.postgresUrl
+      ? ["--storage-type", "postgres"]
+      : ["--storage-sqlite-path", join(dir, "resonate.db")]),
     ...authArgs(opts.auth, keyFile),
   ];
   const url = () => `http://127.0.0.1:${apiPort}`;
 
   const launch = async () => {
-    const started = spawnLogged(binary, args(), { PATH: env.PATH, HOME: env.HOME }, logFile);
+    const started = spawnLogged(
+      binary,
+      args(),
+      {
+        PATH: env.PATH,
+        HOME: env.HOME,
+        ...(opts.postgresUrl ? { RESONATE_STORAGE__POSTGRES__URL: opts.postgresUrl } : {}),
+      },
+      logFile,
+    );
     let spawnError: Error | undefined;
     started.once("error", (err) => {
       spawnError = err;
@@ -239,11 +257,14 @@ async function startBinary(binary: string, opts: StartResonateServerOptions): Pr
     }
   }
   log(
-    `resonate: binary ${binary} serving ${url()} (SQLite in ${dir}${opts.auth ? "; tokens required" : ""})`,
+    `resonate: binary ${binary} serving ${url()} (${opts.postgresUrl ? "PostgreSQL" : `SQLite in ${dir}`}${opts.auth ? "; tokens required" : ""})`,
   );
 
   return {
     kind: "binary",
+    get pid() {
+      return child && !hasExited(child) ? child.pid : undefined;
+    },
     url: url(),
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     description: `binary (${binary}; no RESONATE_URL and no Docker engine)`,
@@ -303,6 +324,7 @@ async function startContainer(opts: StartResonateServerOptions): Promise<Resonat
     metricsUrl: `http://${started.getHost()}:${metricsPort}/metrics`,
     description: `container (${RESONATE_IMAGE}; a Docker engine answered)`,
     controllable: true,
+    pid: undefined,
     stop: () => container.stop({ t: 10 }).then(() => {}),
     kill: () => container.kill().then(() => {}),
     start: async () => {

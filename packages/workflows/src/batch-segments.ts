@@ -30,7 +30,12 @@ export function* deleteBatches(
   input: DeletionWorkflowInput,
   retry: StepOptions,
 ): Generator<unknown, SegmentResult> {
-  return yield* deleteSegmentAndRest(ctx, input, { batches: 0, rowsDeleted: 0, transientErrorsRetried: 0 }, retry);
+  return yield* deleteSegmentAndRest(
+    ctx,
+    input,
+    { batches: 0, rowsDeleted: 0, transientErrorsRetried: 0 },
+    retry,
+  );
 }
 
 /**

@@ -73,7 +73,10 @@ async function softDelete(deps: DeletionDependencies, recordId: string, fields: 
     const { rowsMarked } = await store.markDeleted(recordId);
     logger.info({ event: LOG_EVENTS.softDeleted, ...fields, rowsMarked }, "record marked deleted");
   } catch (error) {
-    logger.warn({ event: LOG_EVENTS.softDeleteFailed, ...fields, err: errorMessage(error) }, "soft delete failed");
+    logger.warn(
+      { event: LOG_EVENTS.softDeleteFailed, ...fields, err: errorMessage(error) },
+      "soft delete failed",
+    );
     throw error;
   }
 }
@@ -92,7 +95,12 @@ async function deleteOneBatch(
       deletionAttempt,
     });
     logger.info(
-      { event: LOG_EVENTS.batchDeleted, ...fields, rowsDeleted: result.rowsDeleted, rowsRemain: result.rowsRemain },
+      {
+        event: LOG_EVENTS.batchDeleted,
+        ...fields,
+        rowsDeleted: result.rowsDeleted,
+        rowsRemain: result.rowsRemain,
+      },
       "batch deleted",
     );
     return result;
@@ -132,13 +140,23 @@ async function publishCompletion(
     } catch (error) {
       if (error instanceof PermanentPublishError) throw error;
       logger.warn(
-        { event: LOG_EVENTS.retrying, what: "publish completion", ...position(input), err: errorMessage(error) },
+        {
+          event: LOG_EVENTS.retrying,
+          what: "publish completion",
+          ...position(input),
+          err: errorMessage(error),
+        },
         "publish completion failed; retrying",
       );
     }
   }
   logger.info(
-    { event: LOG_EVENTS.completed, ...position(input), batches: total.batches, transientErrorsRetried: total.transientErrorsRetried },
+    {
+      event: LOG_EVENTS.completed,
+      ...position(input),
+      batches: total.batches,
+      transientErrorsRetried: total.transientErrorsRetried,
+    },
     "deletion completed and published",
   );
 }

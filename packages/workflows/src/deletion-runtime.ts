@@ -4,11 +4,11 @@ import { DELETION_SEGMENT_NAME, deletionSegmentWorkflow } from "./batch-segments
 import type { CompletionPublisher } from "./completion-publisher.js";
 import { DELETION_DEPENDENCIES, type DeletionDependencies, errorMessage } from "./deletion-steps.js";
 import { DELETION_WORKFLOW_NAME, deletionWorkflow } from "./deletion-workflow.js";
+import type { LocalRunEnd, LocalRunEnds } from "./local-run-ends.js";
 import { type PayloadCipher, PLAINTEXT_PAYLOADS } from "./payload-encryption.js";
 import { DEFAULT_PROMISE_PREFIX, PromiseIds } from "./promise-ids.js";
 import { decodeStoredValue, openStoredPromise, readOutcome } from "./promise-values.js";
 import type { RecordStore } from "./record-store.js";
-import type { LocalRunEnd, LocalRunEnds } from "./local-run-ends.js";
 import type { TaskCreateOutcomes } from "./task-create-outcomes.js";
 import type { DeletionOutcome, DeletionRequestInput, DeletionWorkflowInput } from "./workflow-input.js";
 import { silentLogger, type WorkflowLogger } from "./workflow-logger.js";
@@ -133,11 +133,16 @@ export function registerDeletionWorkflow(
     const here = local ? await local.ended : undefined;
     if (here?.kind === "settled") {
       const opened = payloads.open(here.value);
-      const decoded = opened.ok ? decodeStoredValue(opened.value) : { ok: false as const, reason: opened.reason };
-      if (!decoded.ok) return { kind: "foreign", reason: `promise ${expected.promiseId}: value ${decoded.reason}` };
+      const decoded = opened.ok
+        ? decodeStoredValue(opened.value)
+        : { ok: false as const, reason: opened.reason };
+      if (!decoded.ok)
+        return { kind: "foreign", reason: `promise ${expected.promiseId}: value ${decoded.reason}` };
       if (here.state === "rejected") return { kind: "crashed", error: errorText(decoded.value) };
       const outcome = readOutcome(decoded.value, expected);
-      return outcome.ok ? { kind: "finished", outcome: outcome.value } : { kind: "foreign", reason: outcome.reason };
+      return outcome.ok
+        ? { kind: "finished", outcome: outcome.value }
+        : { kind: "foreign", reason: outcome.reason };
     }
     return handle.result().then(
       (value: unknown): AttemptEnd => {
@@ -256,7 +261,7 @@ export function promiseLookup(
 function errorText(value: unknown): string {
   const message = (value as { message?: unknown } | null)?.message;
   if (typeof message === "string") return message;
-  return typeof value === "string" ? value : JSON.stringify(value) ?? "workflow failed";
+  return typeof value === "string" ? value : (JSON.stringify(value) ?? "workflow failed");
 }
 
 /** The SDK says only that a value "cannot be decoded"; why (say, an unknown key id) is its cause. */

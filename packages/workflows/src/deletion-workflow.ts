@@ -38,6 +38,11 @@ export function* deletionWorkflow(
   const failed: DeletionOutcome = { ...outcome, status: "failed", error };
   // The publisher retries transient failures itself; one refused for good fails the step at once.
   // A dead letter refused even in minimal form throws on out of the workflow (the dispatcher takes over).
-  yield* ctx.run(publishFailedStep, input, failed, ctx.options({ nonRetryableErrors: [PermanentPublishError] }));
+  yield* ctx.run(
+    publishFailedStep,
+    input,
+    failed,
+    ctx.options({ nonRetryableErrors: [PermanentPublishError] }),
+  );
   return failed;
 }

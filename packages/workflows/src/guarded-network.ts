@@ -189,6 +189,7 @@ export class GuardedHttpNetwork implements Network {
       refuse(status, `answer does not match the request: ${clip(text)}`);
     }
     const response = res as ResonateResponse;
+    dropFencePreload(response);
     if (status === 200 && req.kind === "task.heartbeat") this.onHeartbeat?.(req.data.tasks.map((t) => t.id));
     this.createdTasks?.observe(req, status, response);
     this.localRuns?.observe(req, status, response);
@@ -198,6 +199,21 @@ export class GuardedHttpNetwork implements Network {
     else this.guard.refused(kind, admission, status, serverReason(text));
     return response;
   }
+}
+
+/**
+ * Server v0.9.8 answers every task.fence with the whole branch's promises (its preload), and SDK
+ * 0.11.5 decodes each of them into its cache on every step (util.js buildEffects mergePreload):
+ * a record's steps decoded its promises over and over, a measurable share of the worker's CPU.
+ * A running execution already holds what it created, and a resumed one gets the branch from
+ * task.acquire's preload, which is kept; so the fence's copy is dropped. Were it ever needed, a
+ * cache miss only sends promise.create again, which returns the existing promise: a request
+ * more, never a step run twice.
+ */
+function dropFencePreload(response: ResonateResponse): void {
+  if (response.kind !== "task.fence") return;
+  const data = (response as { data?: { preload?: unknown } }).data;
+  if (data && Array.isArray(data.preload) && data.preload.length > 0) data.preload = [];
 }
 
 /** The server's reason from its error answer (`{"kind":..,"head":..,"data":"<reason>"}`). */

@@ -39,8 +39,14 @@ export function keepAliveTransport(maxConnections = DEFAULT_MAX_CONNECTIONS): Ht
     "http:": new http.Agent({ keepAlive: true, maxSockets: maxConnections }),
     "https:": new https.Agent({ keepAlive: true, maxSockets: maxConnections }),
   };
+  // Parsed once per URL: a worker sends thousands of requests a second to the same one.
+  const targets = new Map<string, URL>();
   const send = (url: string, request: TransportRequest, retried: boolean): Promise<TransportAnswer> => {
-    const target = new URL(url);
+    let target = targets.get(url);
+    if (!target) {
+      target = new URL(url);
+      targets.set(url, target);
+    }
     const client = target.protocol === "https:" ? https : http;
     const agent = target.protocol === "https:" ? agents["https:"] : agents["http:"];
     return new Promise<TransportAnswer>((resolve, reject) => {

@@ -10,6 +10,7 @@ export { DELETION_WORKFLOW_NAME, deletionWorkflow } from "./deletion-workflow.js
 export * from "./guarded-network.js";
 export * from "./heartbeat-watch.js";
 export * from "./http-transport.js";
+export { type LocalRunEnd, LocalRunEnds } from "./local-run-ends.js";
 export * from "./payload-encryption.js";
 export * from "./promise-ids.js";
 export * from "./promise-values.js";
@@ -24,4 +25,3 @@ export * from "./task-create-outcomes.js";
 export * from "./workflow-input.js";
 export * from "./workflow-logger.js";
 export * from "./workflow-shape.js";
-export { type LocalRunEnd, LocalRunEnds } from "./local-run-ends.js";

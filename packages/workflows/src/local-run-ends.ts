@@ -61,7 +61,8 @@ export class LocalRunEnds {
         const promiseId = actionData(request)?.id;
         const entry = typeof promiseId === "string" ? this.byPromise.get(promiseId) : undefined;
         if (!entry) return;
-        const task = (answer as { data?: { task?: { id?: unknown; state?: unknown } } } | undefined)?.data?.task;
+        const task = (answer as { data?: { task?: { id?: unknown; state?: unknown } } } | undefined)?.data
+          ?.task;
         if (status === 200 && task?.state === "acquired" && typeof task.id === "string") {
           entry.taskId = task.id;
           this.promiseOfTask.set(task.id, promiseId as string);
@@ -111,6 +112,7 @@ function taskIdOf(request: Request): unknown {
 }
 
 function actionData(request: Request): { id?: unknown; state?: unknown; value?: unknown } | undefined {
-  return (request.data as { action?: { data?: { id?: unknown; state?: unknown; value?: unknown } } } | undefined)
-    ?.action?.data;
+  return (
+    request.data as { action?: { data?: { id?: unknown; state?: unknown; value?: unknown } } } | undefined
+  )?.action?.data;
 }

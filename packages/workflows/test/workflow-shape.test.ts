@@ -26,10 +26,7 @@ afterEach(async () => {
   vi.useRealTimers();
 });
 
-function setup(
-  scripts: Record<string, Step[]>,
-  shape: WorkflowShapeOptions,
-) {
+function setup(scripts: Record<string, Step[]>, shape: WorkflowShapeOptions) {
   const store = new ScriptedStore(scripts);
   const publisher = new RecordingPublisher();
   const logged: Record<string, unknown>[] = [];

@@ -57,7 +57,9 @@ describe("server requests per record, --batch-pause throttle (the default)", () 
       const metricsUrl = resonateMetricsUrl as string;
       const pipeline = await createPipeline(inject("kafkaBrokers"), 2);
       const sizes = [1, 10, 100];
-      const ids = new Map(sizes.map((n) => [n, Array.from({ length: RECORDS }, (_, i) => pipeline.id(`b${n}-${i}`))]));
+      const ids = new Map(
+        sizes.map((n) => [n, Array.from({ length: RECORDS }, (_, i) => pipeline.id(`b${n}-${i}`))]),
+      );
       await startWorker(
         pipeline,
         {
@@ -69,7 +71,9 @@ describe("server requests per record, --batch-pause throttle (the default)", () 
       );
       const costs = new Map<number, ReturnType<typeof protocolCost>>();
       for (const n of sizes) {
-        const measured = await requestsPerRecord(metricsUrl, RECORDS, () => deleteRecords(pipeline, ids.get(n) ?? [], n));
+        const measured = await requestsPerRecord(metricsUrl, RECORDS, () =>
+          deleteRecords(pipeline, ids.get(n) ?? [], n),
+        );
         costs.set(n, protocolCost(measured.perKind));
       }
       console.log(

@@ -1,0 +1,308 @@
+#!/usr/bin/env node
+// Records per second one deployment moves with a Resonate server: 1, 2 and 3 worker processes
+// (and the naive consumer of the Resonate Kafka examples) on requests that are already on the
+// topic, every record one batch with no pause, so the figure is what consuming, starting,
+// checkpointing and completing costs per record. Each run gets a fresh server (SQLite, or
+// PostgreSQL with --storage postgres) and fresh topics; CPU is read from /proc for every
+// process, and the server's requests from its metrics. Writes bench/results/throughput.{json,md}.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  benchArgs,
+  scrapeResonateRequests,
+  spread,
+  startBroker,
+  startPostgres,
+  startResonateServer,
+  uniqueName,
+} from "@deletion/test-kit";
+import { createTopics, environmentFacts, requestProducer, round, sleep, writeResults } from "./bench-kit.mjs";
+import { summariseCpuProfile } from "./cpu-profile.mjs";
+
+const USAGE = `Usage: node bench/throughput.mjs [options]
+
+  --records N       one-batch records per run (default 20000)
+  --workers LIST    worker processes per run (default 1,2,3)
+  --reps N          runs of each configuration (default 3)
+  --storage LIST    the server's storage: sqlite, postgres or both (default sqlite,postgres)
+  --no-naive        leave out the naive consumer
+  --profile         also profile one worker's CPU over one run and list its top costs
+  --profile-dir D   keep the profile (a .cpuprofile for Chrome DevTools) in D
+  --partitions N    partitions of the request topic (default 6)
+  --help            this text
+
+Writes bench/results/throughput.{json,md}. About 1 minute a run with the defaults.`;
+
+const values = benchArgs("throughput", USAGE, {
+  records: { type: "string", default: "20000" },
+  workers: { type: "string", default: "1,2,3" },
+  reps: { type: "string", default: "3" },
+  storage: { type: "string", default: "sqlite,postgres" },
+  "no-naive": { type: "boolean", default: false },
+  profile: { type: "boolean", default: false },
+  "profile-dir": { type: "string" },
+  partitions: { type: "string", default: "6" },
+});
+const positive = (name) => {
+  const n = Number(values[name]);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`throughput: --${name} must be a positive integer\n\n${USAGE}`);
+    process.exit(2);
+  }
+  return n;
+};
+const records = positive("records");
+const reps = positive("reps");
+const partitions = positive("partitions");
+const workerCounts = values.workers.split(",").map((w) => Number(w));
+if (workerCounts.some((w) => !Number.isInteger(w) || w < 1)) {
+  console.error(`throughput: --workers must list positive integers, got ${values.workers}\n\n${USAGE}`);
+  process.exit(2);
+}
+const storages = values.storage.split(",");
+if (storages.some((s) => s !== "sqlite" && s !== "postgres")) {
+  console.error(`throughput: --storage must list sqlite and/or postgres, got ${values.storage}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+const WORKER = new URL("../dist/main.js", import.meta.url).pathname;
+const NAIVE = new URL("./naive-consumer.mjs", import.meta.url).pathname;
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** CPU seconds a process has used so far (user + system), from /proc. */
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function startProcess(entry, env, nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, entry], {
+    env: { ...process.env, ...env },
+    // Log lines go where a container's would go in production: written, not read here.
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  return {
+    pid: child.pid,
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+const counted = (counts, kind) => counts.get(kind) ?? 0;
+const total = (counts) => [...counts.values()].reduce((a, b) => a + b, 0);
+
+/** One run: fresh topics and server, requests produced, then the consumers started. */
+async function run({ consumer, workers, storage, broker, postgres, profileDir }) {
+  const server = await startResonateServer({
+    kind: "binary",
+    controllable: true,
+    ...(storage === "postgres" ? { postgresUrl: await freshDatabase(postgres) } : {}),
+  });
+  const base = uniqueName("throughput");
+  const topics = { input: `${base}.requests`, output: `${base}.completions`, dlq: `${base}.dlq` };
+  await createTopics(broker.bootstrapServers, {
+    [topics.input]: partitions,
+    [topics.output]: partitions,
+    [topics.dlq]: 1,
+  });
+  const producer = await requestProducer(broker.bootstrapServers);
+  await producer.produce(topics.input, base, records);
+  await producer.stop();
+
+  const env = {
+    KAFKA_BROKERS: broker.bootstrapServers,
+    INPUT_TOPIC: topics.input,
+    OUTPUT_TOPIC: topics.output,
+    DEAD_LETTER_TOPIC: topics.dlq,
+    KAFKA_GROUP_ID: `${base}.workers`,
+    RESONATE_URL: server.url,
+    RESONATE_GROUP: `${base}-workers`,
+    HTTP_PORT: "0",
+    BATCH_SLEEP_MS: "0",
+    SIM_TRANSIENT_ERROR_RATE: "0",
+    SIM_FINISH_RATE: "1",
+    LOG_LEVEL: "info",
+  };
+  const before = await scrapeResonateRequests(server.metricsUrl);
+  const serverPid = server.pid;
+  const entry = consumer === "worker" ? WORKER : NAIVE;
+  const processes = Array.from({ length: workers }, (_, i) =>
+    startProcess(entry, env, profileDir && i === 0 ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
+  );
+  try {
+    // The clock starts at the first task.create the server answers, and stops at the last record's
+    // task.fulfill (each record of one batch is fulfilled once).
+    let start;
+    let startCpu;
+    const deadline = Date.now() + 15 * 60_000;
+    for (;;) {
+      if (Date.now() > deadline) throw new Error(`${consumer} × ${workers}: not done within 15 minutes`);
+      const counts = await scrapeResonateRequests(server.metricsUrl);
+      const created = counted(counts, "task.create") - counted(before, "task.create");
+      const fulfilled = counted(counts, "task.fulfill") - counted(before, "task.fulfill");
+      if (start === undefined && created > 0) {
+        start = performance.now();
+        startCpu = [serverPid, ...processes.map((p) => p.pid)].map(cpuSeconds);
+      }
+      if (fulfilled >= records) {
+        const seconds = (performance.now() - start) / 1000;
+        const endCpu = [serverPid, ...processes.map((p) => p.pid)].map(cpuSeconds);
+        const cores = endCpu.map((c, i) => round((c - startCpu[i]) / seconds, 2));
+        const requests = total(counts) - total(before);
+        const perKind = Object.fromEntries(
+          [...counts]
+            .map(([k, v]) => [k, round((v - counted(before, k)) / records, 2)])
+            .filter(([, v]) => v > 0),
+        );
+        const serverCpu = endCpu[0] - startCpu[0];
+        return {
+          recordsPerSecond: round(records / seconds),
+          seconds: round(seconds, 2),
+          serverCores: cores[0],
+          workerCores: cores.slice(1),
+          requestsPerRecord: round(requests / records, 2),
+          perKind,
+          serverRequestsPerSecond: round(requests / seconds),
+          serverRequestsPerCoreSecond: round(requests / serverCpu),
+          workerCpuMsPerRecord: round(
+            (1000 * endCpu.slice(1).reduce((a, c, i) => a + c - startCpu[i + 1], 0)) / records,
+            2,
+          ),
+        };
+      }
+      await sleep(100);
+    }
+  } finally {
+    await Promise.all(processes.map((p) => p.stop()));
+    await server.dispose();
+  }
+}
+
+async function freshDatabase(postgres) {
+  const { default: pg } = await import("pg");
+  const name = uniqueName("resonate").replace(/[^a-z0-9_]/g, "_");
+  const client = new pg.Client({ connectionString: postgres.url });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = new URL(postgres.url);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+const broker = await startBroker();
+const postgres = storages.includes("postgres") ? await startPostgres() : undefined;
+const probe = await startResonateServer({ kind: "binary", controllable: true });
+const facts = await environmentFacts(broker, probe);
+await probe.dispose();
+const configurations = [];
+for (const storage of storages) {
+  for (const workers of workerCounts) configurations.push({ consumer: "worker", workers, storage });
+  if (!values["no-naive"]) configurations.push({ consumer: "naive", workers: 1, storage });
+}
+
+const results = [];
+try {
+  for (const config of configurations) {
+    const runs = [];
+    for (let rep = 0; rep < reps; rep++) {
+      const measured = await run({ ...config, broker, postgres });
+      console.error(
+        `[throughput] ${config.storage} ${config.consumer} × ${config.workers}: ${JSON.stringify(measured)}`,
+      );
+      runs.push(measured);
+    }
+    results.push({ ...config, runs });
+  }
+  let profile;
+  if (values.profile) {
+    const dir = values["profile-dir"] ?? mkdtempSync(join(tmpdir(), "throughput-profile-"));
+    try {
+      const measured = await run({
+        consumer: "worker",
+        workers: 1,
+        storage: "sqlite",
+        broker,
+        postgres,
+        profileDir: dir,
+      });
+      const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
+      profile = { run: measured, top: file ? summariseCpuProfile(join(dir, file), 15) : [] };
+    } finally {
+      if (!values["profile-dir"]) rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const output = { facts, records, partitions, reps, results, profile };
+  await writeResults("throughput", output, render(output));
+  console.log(render(output));
+} finally {
+  await postgres?.stop();
+  await broker.stop();
+}
+
+function render({ facts, records, partitions, results, profile }) {
+  const med = (runs, key) => spread(runs.map((r) => r[key]));
+  const fmt = (s, digits = 1) =>
+    s.runs > 1
+      ? `${round(s.median, digits)} (${round(s.min, digits)}–${round(s.max, digits)})`
+      : `${round(s.median, digits)}`;
+  const lines = [
+    "# Throughput: records/s of one deployment",
+    "",
+    `${facts.cores} cores (${facts.cpu}), ${facts.memoryGiB} GiB, Node ${facts.node}; server ${facts.server}; broker: ${facts.broker}. Measured ${facts.date}, load average ${facts.loadAverage.join(" / ")} at the start.`,
+    "",
+    `${records} one-batch records (no pause, no transient errors) already on a topic of ${partitions} partitions; a fresh server and fresh topics per run. Clock: the server's first \`task.create\` to its ${records}th \`task.fulfill\`. CPU from /proc, in cores (1.0 = one core busy for the whole run). Worker log lines at info, written to /dev/null. Median (min–max) of the runs.`,
+    "",
+    "| storage | consumer | processes | records/s | requests / record | server requests/s | server cores | worker cores (each) | worker CPU ms / record | server requests per CPU-second | runs |",
+    "|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|",
+  ];
+  for (const r of results) {
+    const workerCores = r.runs[0].workerCores
+      .map((_, i) => round(spread(r.runs.map((x) => x.workerCores[i])).median, 2))
+      .join(", ");
+    lines.push(
+      `| ${r.storage} | ${r.consumer === "worker" ? "deletor-worker" : "naive (one awaited beginRun per message)"} | ${r.workers} | ${fmt(med(r.runs, "recordsPerSecond"))} | ${fmt(med(r.runs, "requestsPerRecord"), 2)} | ${fmt(med(r.runs, "serverRequestsPerSecond"), 0)} | ${fmt(med(r.runs, "serverCores"), 2)} | ${workerCores} | ${fmt(med(r.runs, "workerCpuMsPerRecord"), 2)} | ${fmt(med(r.runs, "serverRequestsPerCoreSecond"), 0)} | ${r.runs.length} |`,
+    );
+  }
+  lines.push("", "## The model", "");
+  lines.push(
+    "A deployment's records/s = the server's requests/s at saturation ÷ requests per record. Per core of the server (its requests per CPU-second above) and per core of a worker (1000 ÷ its CPU ms per record):",
+    "",
+    "| storage | consumer | processes | records/s per server core | records/s per worker core |",
+    "|---|---|---:|---:|---:|",
+  );
+  for (const r of results) {
+    const perServerCore = spread(
+      r.runs.map((x) => x.serverRequestsPerCoreSecond / x.requestsPerRecord),
+    ).median;
+    const perWorkerCore = spread(r.runs.map((x) => 1000 / x.workerCpuMsPerRecord)).median;
+    lines.push(
+      `| ${r.storage} | ${r.consumer === "worker" ? "deletor-worker" : "naive"} | ${r.workers} | ${round(perServerCore, 0)} | ${round(perWorkerCore, 0)} |`,
+    );
+  }
+  if (profile) {
+    lines.push(
+      "",
+      `## Where one worker's CPU goes (one run, SQLite, ${profile.run.recordsPerSecond} records/s, ${profile.run.workerCpuMsPerRecord} ms / record)`,
+      "",
+      "Self time of the top functions in a V8 CPU profile (`--cpu-prof`) over the whole process life.",
+      "",
+      "| function | where | self ms | share |",
+      "|---|---|---:|---:|",
+      ...profile.top.map((f) => `| ${f.name} | ${f.where} | ${f.selfMs} | ${f.share} % |`),
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
