@@ -1,5 +1,5 @@
 import type { BatchContext, BatchResult, RecordStore, SoftDeleteResult } from "@deletion/workflows";
-import type { Pool } from "pg";
+import type { Pool, PoolClient } from "pg";
 import { type CatalogueProblem, checkCatalogue, qualifiedName, quoteIdentifier } from "./catalogue.js";
 import { toDeletionError } from "./pg-errors.js";
 import { createPool } from "./pool.js";
@@ -55,7 +55,7 @@ interface TableSql {
 
 /**
  * Deletes a record's rows table by table, children before the parent, at most `batchSize`
- * rows per call, each DELETE its own short statement. Nothing is remembered between calls:
+ * rows per call, in one short transaction. Nothing is remembered between calls:
  * each call starts from what is in the database, so running one again after a crash at any
  * point (or two at once) deletes what is left and nothing else.
  *
@@ -119,26 +119,53 @@ export class PostgresRecordStore implements RecordStore {
     }
   }
 
+  /**
+   * One batch, all its tables in one transaction: either every row it counts is gone or none
+   * is. A connection lost between two tables rolls the whole batch back, so the retry deletes
+   * and counts those rows again instead of deleting them uncounted.
+   */
   async deleteBatch(recordId: string, _context: BatchContext): Promise<BatchResult> {
+    let current = "";
+    let client: PoolClient | undefined;
+    let failed: unknown;
+    try {
+      client = await this.pool.connect();
+      await client.query("BEGIN");
+      const result = await this.deleteWithin(client, recordId, (name) => {
+        current = name;
+      });
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      failed = error;
+      // A rollback that fails too means the connection is gone: the server rolls back itself.
+      await client?.query("ROLLBACK").catch(() => {});
+      throw toDeletionError(error, `deleting a batch of ${recordId}${current ? ` from ${current}` : ""}`);
+    } finally {
+      // A connection that failed is not handed to the next batch.
+      client?.release(failed instanceof Error ? failed : undefined);
+    }
+  }
+
+  private async deleteWithin(
+    client: PoolClient,
+    recordId: string,
+    entering: (table: string) => void,
+  ): Promise<BatchResult> {
     let budget = this.batchSize;
     let rowsDeleted = 0;
-    let current = "";
-    try {
-      for (const [index, table] of this.tables.entries()) {
-        current = table.name;
-        const result = await this.pool.query(table.deleteSome, [recordId, budget]);
-        const deleted = result.rowCount ?? 0;
-        rowsDeleted += deleted;
-        budget -= deleted;
-        if (budget === 0) return { rowsDeleted, rowsRemain: await this.anyLeft(recordId, index) };
-        // Fewer than asked: the table is done for this record, unless a concurrent deletion of
-        // the same record held some rows. The next table (a parent) must wait for this one.
-        if (await this.existsIn(table, recordId)) return { rowsDeleted, rowsRemain: true };
-      }
-      return { rowsDeleted, rowsRemain: false };
-    } catch (error) {
-      throw toDeletionError(error, `deleting a batch of ${recordId} from ${current}`);
+    for (const [index, table] of this.tables.entries()) {
+      entering(table.name);
+      const result = await client.query(table.deleteSome, [recordId, budget]);
+      const deleted = result.rowCount ?? 0;
+      rowsDeleted += deleted;
+      budget -= deleted;
+      if (budget === 0) return { rowsDeleted, rowsRemain: await this.anyLeft(client, recordId, index) };
+      // Fewer than asked: the table is done for this record, unless a concurrent deletion of
+      // the same record held some rows. The next table (a parent) must wait for this one.
+      if (await this.existsIn(client, table, recordId)) return { rowsDeleted, rowsRemain: true };
     }
+    return { rowsDeleted, rowsRemain: false };
   }
 
   /** What is left of a record: its soft-delete flag and the rows per table. */
@@ -153,15 +180,15 @@ export class PostgresRecordStore implements RecordStore {
     return { deletedAt: row?.deleted_at ?? null, parentPresent: row !== undefined, remaining };
   }
 
-  private async anyLeft(recordId: string, from: number): Promise<boolean> {
+  private async anyLeft(client: PoolClient, recordId: string, from: number): Promise<boolean> {
     for (const table of this.tables.slice(from)) {
-      if (await this.existsIn(table, recordId)) return true;
+      if (await this.existsIn(client, table, recordId)) return true;
     }
     return false;
   }
 
-  private async existsIn(table: TableSql, recordId: string): Promise<boolean> {
-    const result = await this.pool.query<{ found: boolean }>(table.exists, [recordId]);
+  private async existsIn(client: PoolClient, table: TableSql, recordId: string): Promise<boolean> {
+    const result = await client.query<{ found: boolean }>(table.exists, [recordId]);
     return result.rows[0]?.found === true;
   }
 }

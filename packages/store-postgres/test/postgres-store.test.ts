@@ -132,6 +132,33 @@ describe("PostgresRecordStore", () => {
   });
 });
 
+describe("a connection lost in the middle of a batch", () => {
+  it("counts every row exactly once: the failed batch deleted nothing, its retry deletes and counts it all", async () => {
+    // The connection ends (as in a database restart) when the batch reaches its second table,
+    // after the first table's DELETE went through.
+    await db.pool.query(`
+      CREATE FUNCTION end_connection() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NULL; END $$;
+      CREATE TRIGGER end_connection BEFORE DELETE ON orders
+        FOR EACH STATEMENT EXECUTE FUNCTION end_connection();`);
+    const store = await open(db.pool, 100);
+    const before = await countRows(db.pool, "customer-4");
+    const seeded = before.customers + before.orders + before.order_lines;
+
+    const failed = await store.deleteBatch("customer-4", context(1)).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(TransientDeletionError);
+    expect(String(failed)).toContain("from orders");
+    // Rolled back: the order lines the first statement deleted are there again.
+    expect(await countRows(db.pool, "customer-4")).toEqual(before);
+
+    await db.pool.query("DROP TRIGGER end_connection ON orders");
+    const sizes: number[] = [];
+    await deleteAll(store, "customer-4", sizes);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(seeded);
+    expect(await countRows(db.pool, "customer-4")).toEqual({ customers: 0, orders: 0, order_lines: 0 });
+  });
+});
+
 describe("catalogue check", () => {
   it("names a missing table", async () => {
     const opened = await openPostgresStore({

@@ -46,6 +46,17 @@ export const SDK_PROTOCOL_STATUSES: ReadonlySet<number> = new Set([200, 300, 404
  */
 const NORMAL_STATUSES: ReadonlySet<number> = new Set([200, 300, 404, 409, 422]);
 
+/**
+ * Requests that record what a task has done: a step's promise created or settled (task.fence)
+ * and the workflow's end (task.fulfill). When one gets no answer (the server is down or did not
+ * answer in time) it is sent again once the server answers, instead of failing: the SDK would
+ * give the task up, and the worker that takes it over would run a step again whose work is done
+ * and only its checkpoint missing. Sending one twice is safe: creating a promise that exists
+ * returns it, settling one that is settled changes nothing, and a task that moved on in the
+ * meantime answers 409, which the SDK handles as before.
+ */
+const CHECKPOINTS: ReadonlySet<string> = new Set(["task.fence", "task.fulfill"]);
+
 /** The longest server reason quoted in a log line or /readyz. */
 const MAX_REASON = 300;
 
@@ -146,24 +157,34 @@ export class GuardedHttpNetwork implements Network {
     this.createdTasks?.sending(req);
     this.localRuns?.sending(req);
     // Heartbeats come again every ttl/2; queueing them behind a backoff only piles them up.
-    const admission = await this.guard.admit(kind, { wait: kind !== "task.heartbeat" });
+    const wait = kind !== "task.heartbeat";
+    let admission = await this.guard.admit(kind, { wait });
     let answer: TransportAnswer;
-    try {
-      // As the SDK's HttpNetwork: the server reads the envelope's head.auth; the header is for
-      // whatever sits in between (a proxy, a gateway).
-      answer = await this.transport(this.url, {
-        headers: {
-          "content-type": "application/json",
-          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
-        },
-        body: JSON.stringify(this.token ? { ...req, head: { ...req.head, auth: this.token } } : req),
-        timeoutMs: this.timeoutMs,
-      });
-    } catch (err) {
-      const error = describeFetchError(err);
-      this.localRuns?.failed(req);
-      this.guard.unreachable(kind, admission, error);
-      throw new ResonateTimeoutException(`${this.url} unreachable on ${kind}: ${error}`);
+    // As the SDK's HttpNetwork: the server reads the envelope's head.auth; the header is for
+    // whatever sits in between (a proxy, a gateway).
+    const body = JSON.stringify(this.token ? { ...req, head: { ...req.head, auth: this.token } } : req);
+    for (;;) {
+      try {
+        answer = await this.transport(this.url, {
+          headers: {
+            "content-type": "application/json",
+            ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+          },
+          body,
+          timeoutMs: this.timeoutMs,
+        });
+        break;
+      } catch (err) {
+        const error = describeFetchError(err);
+        this.guard.unreachable(kind, admission, error);
+        if (CHECKPOINTS.has(kind)) {
+          // Waits out the backoff like any request, and throws once the client is stopping.
+          admission = await this.guard.admit(kind, { wait });
+          continue;
+        }
+        this.localRuns?.failed(req);
+        throw new ResonateTimeoutException(`${this.url} unreachable on ${kind}: ${error}`);
+      }
     }
 
     const refuse: (status: number, error: string) => never = (status, error) => {

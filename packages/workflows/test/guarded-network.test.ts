@@ -282,4 +282,62 @@ describe("GuardedHttpNetwork", () => {
     expect(String(await waiting)).toContain("stopping");
     expect(server.count("task.create")).toBe(1);
   });
+
+  it("passes a fence's answer on without its preload, and keeps the preload of other answers", async () => {
+    const { server, network } = setUp();
+    const promise = {
+      id: "wf",
+      state: "pending",
+      param: { headers: {}, data: "e30=" },
+      value: { headers: {}, data: "" },
+      tags: {},
+      timeoutAt: 1,
+      createdAt: 0,
+    };
+    const created = {
+      kind: "promise.create",
+      head: { corrId: "i", status: 200, version: "v" },
+      data: { promise },
+    };
+    server.answers.set("task.fence", { status: 200, body: { action: created, preload: [promise] } });
+    server.answers.set("task.acquire", { status: 200, body: { promise, preload: [promise] } });
+    const fence = (await network.send(request("task.fence"))) as {
+      data: { preload: unknown[]; action: unknown };
+    };
+    const acquire = (await network.send(request("task.acquire"))) as { data: { preload: unknown[] } };
+    expect(fence.data).toEqual({ action: created, preload: [] });
+    expect(acquire.data.preload).toEqual([promise]);
+  });
+
+  it("a checkpoint that gets no answer is sent again once the server answers; other requests fail", async () => {
+    const { server, network } = setUp();
+    server.answers.set("task.fulfill", "unreachable");
+    server.answers.set("promise.get", "unreachable");
+    let answered: unknown;
+    const fulfil = network.send(request("task.fulfill")).then((res) => {
+      answered = res;
+    });
+    const lookup = network.send(request("promise.get")).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(7_500);
+    expect(String(await lookup)).toContain("unreachable on promise.get");
+    expect(answered).toBeUndefined();
+    // Sent at once, then after the backoff of 1, 2 and 4 s.
+    expect(server.count("task.fulfill")).toBe(4);
+
+    // Any answer ends the retries (409: the task moved on meanwhile; the SDK handles that).
+    server.answers.set("task.fulfill", { status: 409 });
+    await vi.advanceTimersByTimeAsync(8_000);
+    await fulfil;
+    expect(answered).toMatchObject({ kind: "task.fulfill", head: { status: 409 } });
+    expect(server.count("task.fulfill")).toBe(5);
+  });
+
+  it("a checkpoint waiting for the server ends when the client stops", async () => {
+    const { server, network } = setUp();
+    server.answers.set("task.fence", "unreachable");
+    const fence = network.send(request("task.fence")).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(100);
+    await network.stop();
+    expect(String(await fence)).toContain("stopping");
+  });
 });
