@@ -4,8 +4,7 @@
 //
 //  ops       server requests per record, by kind, counted from the server's own metrics
 //            (resonate_request_total) before and after records of exactly 1, 10, 100 and 500
-//            batches (no transient errors), for the old workflow shape ("before": a durable sleep
-//            after every batch, one workflow) and both pauses of the new one;
+//            batches (no transient errors), for both pauses;
 //  dispatch  requests from the topic to durably started workflows, counted on the server
 //            (task.create over time): this worker against the naive pattern (one awaited
 //            beginRun per message), 3,000 requests on 6 partitions, batch pause 5 s, with the
@@ -37,12 +36,7 @@ import {
   startResonateServer,
   uniqueName,
 } from "@deletion/test-kit";
-import {
-  createResonateClient,
-  registerDeletionWorkflow,
-  SimulatedRecordStore,
-  UNSEGMENTED_DURABLE_SLEEPS,
-} from "@deletion/workflows";
+import { createResonateClient, registerDeletionWorkflow, SimulatedRecordStore } from "@deletion/workflows";
 import { round, serverVersion, sleep } from "./bench-kit.mjs";
 import { startLatencyProxy } from "./latency-proxy.mjs";
 import { logLogChart } from "./svg-plot.mjs";
@@ -105,15 +99,9 @@ async function countRequests(server, work) {
 // ---------------------------------------------------------------------------------------------
 // ops: server requests per record
 
-/** Before = the old shape, still in the code for the workflows it started (see workflow-shape.ts). */
 const SHAPES = [
-  {
-    name: "before",
-    label: "before: durable sleep after each batch, one workflow",
-    shape: UNSEGMENTED_DURABLE_SLEEPS,
-  },
-  { name: "throttle", label: "after, --batch-pause throttle (default)", shape: { batchPause: "throttle" } },
-  { name: "durable", label: "after, --batch-pause durable", shape: { batchPause: "durable" } },
+  { name: "throttle", label: "--batch-pause throttle (default)", shape: { batchPause: "throttle" } },
+  { name: "durable", label: "--batch-pause durable", shape: { batchPause: "durable" } },
 ];
 const OPS_BATCHES = [1, 10, 100, 500];
 /**
@@ -121,18 +109,9 @@ const OPS_BATCHES = [1, 10, 100, 500];
  * must outlast the requests that lead to the suspend (else the timer is already due and nothing
  * suspends), so those run with 200 ms, and resume on the server's timeout scan (once a second).
  */
-const OPS_PAUSE_MS = { before: 200, throttle: 5, durable: 200 };
-
-/**
- * The old shape's requests for b batches, given its measured cost at one batch: every resume
- * replays the generator and fences every earlier sleep again (b²/2 + 5b/2 + 1 fences instead of
- * the 3b + 1 a first pass needs, checked in the issue and below), plus one suspend and one claim
- * per sleep.
- */
-const beforeFormula = (b, atOne) => atOne + b ** 2 / 2 + 4.5 * b - 5;
+const OPS_PAUSE_MS = { throttle: 5, durable: 200 };
 
 function opsPlan(shapeName, batches) {
-  if (shapeName === "before" && batches >= 500) return undefined; // ~127,000 requests a record
   if (shapeName === "durable" && batches >= 500 && !values.full) return undefined;
   const rounds = batches >= 100 && shapeName !== "throttle" ? 1 : reps;
   return { rounds, records: batches >= 100 ? 2 : 3 };
@@ -153,9 +132,10 @@ async function opsForShape(spec) {
   // before anything is looked up.
   const runtime = registerDeletionWorkflow(client.resonate, {
     taskCreates: client.taskCreates,
+    localRuns: client.localRuns,
     store: new SimulatedRecordStore({ transientErrorRate: 0, fixedBatches: fixed }),
     publisher: { publishCompleted: async () => {}, publishFailed: async () => {} },
-    shape: spec.shape === UNSEGMENTED_DURABLE_SLEEPS ? spec.shape : { ...spec.shape, segmentGroup: group },
+    shape: { ...spec.shape, segmentGroup: group },
   });
   const points = [];
   try {
@@ -213,27 +193,11 @@ async function ops() {
   log(
     `ops: records of ${OPS_BATCHES.join(", ")} batches, pauses ${JSON.stringify(OPS_PAUSE_MS)} ms, no transient errors`,
   );
-  // The throttle runs alone (its records per second mean something); the other two wait on the
-  // server's 1 s timeout scan, not on the CPU, so they share the time, each with its own server.
-  const throttle = await opsForShape(SHAPES[1]);
-  const [before, durable] = await Promise.all([opsForShape(SHAPES[0]), opsForShape(SHAPES[2])]);
-  const atOne = before.points.find((p) => p.batches === 1)?.total.median ?? 8;
-  for (const p of before.points) {
-    const expected = beforeFormula(p.batches, atOne);
-    p.formula = expected;
-    if (Math.abs(p.total.median - expected) > 0.5)
-      log(`note: the old shape cost ${p.total.median} at ${p.batches} batches; the formula says ${expected}`);
-  }
-  return {
-    pauseMs: OPS_PAUSE_MS,
-    shapes: [before, throttle, durable],
-    beforeExtrapolated: OPS_BATCHES.filter((b) => !before.points.some((p) => p.batches === b)).map(
-      (batches) => ({
-        batches,
-        total: beforeFormula(batches, atOne),
-      }),
-    ),
-  };
+  // The throttle runs alone (its records per second mean something); the durable pause waits
+  // on the server's 1 s timeout scan, not on the CPU.
+  const throttle = await opsForShape(SHAPES[0]);
+  const durable = await opsForShape(SHAPES[1]);
+  return { pauseMs: OPS_PAUSE_MS, shapes: [throttle, durable] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -533,39 +497,25 @@ console.log(markdown);
 process.exit(0);
 
 function renderPlot(opsResults) {
-  const colors = { before: "#c0392b", throttle: "#2471a3", durable: "#1e8449" };
+  const colors = { throttle: "#2471a3", durable: "#1e8449" };
   const series = opsResults.shapes.map((s) => ({
-    label: s.name === "before" ? "before (measured)" : s.label.replace(/^after, /, ""),
+    label: s.label,
     color: colors[s.name],
     points: s.points.map((p) => [p.batches, p.total.median]),
   }));
-  const before = opsResults.shapes.find((s) => s.name === "before");
-  const lastMeasured = before.points.at(-1);
-  if (opsResults.beforeExtrapolated.length > 0 && lastMeasured) {
-    series.push({
-      label: "before (formula)",
-      color: colors.before,
-      dashed: true,
-      markers: false,
-      points: [
-        [lastMeasured.batches, lastMeasured.total.median],
-        ...opsResults.beforeExtrapolated.map((p) => [p.batches, p.total]),
-      ],
-    });
-  }
   series.push({
-    label: "goal: 8 per batch + 20",
+    label: "goal: 4 + 2 per further batch",
     color: "#888",
     dashed: true,
     markers: false,
-    points: [1, 10, 100, 500].map((b) => [b, 8 * b + 20]),
+    points: [1, 10, 100, 500].map((b) => [b, 4 + 2 * (b - 1)]),
   });
   return logLogChart({
     title: "Resonate server requests per record (v0.9.8, SQLite)",
     xLabel: "batches per record",
     yLabel: "server requests per record",
     xTicks: [1, 10, 100, 500],
-    yTicks: [1, 10, 100, 1000, 10000, 100000, 1000000],
+    yTicks: [1, 10, 100, 1000, 10000],
     series,
   });
 }
@@ -619,13 +569,6 @@ function renderMarkdown(r) {
         lines.push(
           `| ${s.name} | ${p.batches} | ${p.total.runs} × ${p.records} | ${total} | ${p.perBatch} | ${kinds.map((k) => round(p.perKind[k] ?? 0, 2)).join(" | ")} | ${round(p.recordsPerSecond.median, 2)} |`,
         );
-      }
-      if (s.name === "before") {
-        for (const e of r.ops.beforeExtrapolated) {
-          lines.push(
-            `| before | ${e.batches} | formula: (cost at 1) + b²/2 + 4.5b − 5 | ${round(e.total)} | ${round(e.total / e.batches, 2)} | ${kinds.map(() => "").join(" | ")} | |`,
-          );
-        }
       }
     }
     lines.push("", "![requests per record](requests-per-record.svg)", "");

@@ -9,6 +9,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createPool } from "@deletion/store-postgres";
 import {
   benchArgs,
   scrapeResonateRequests,
@@ -100,6 +101,46 @@ function startProcess(entry, env, nodeArgs = []) {
   };
 }
 
+/** CPU seconds of every PostgreSQL process on the machine (the embedded server and its backends). */
+function postgresCpuSeconds() {
+  let total = 0;
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (!stat.includes("(postgres)")) continue;
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      total += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
+}
+
+/** The server's latency histogram of one request kind: cumulative count per upper bound. */
+async function latencyBuckets(metricsUrl, kind) {
+  const text = await (await fetch(metricsUrl)).text();
+  const buckets = new Map();
+  const pattern = new RegExp(
+    `^resonate_request_duration_seconds_bucket\\{kind="${kind.replace(".", "\\.")}",le="([^"]+)"\\} (\\S+)$`,
+    "gm",
+  );
+  for (const m of text.matchAll(pattern)) buckets.set(m[1], Number(m[2]));
+  return buckets;
+}
+
+/** The upper bound (ms) of the bucket that holds the p-th percentile of what happened between two scrapes. */
+function percentileFromBuckets(before, after, p) {
+  const bounds = [...after.keys()];
+  const deltas = bounds.map((b) => after.get(b) - (before.get(b) ?? 0));
+  const total = deltas.at(-1) ?? 0;
+  if (total === 0) return Number.NaN;
+  const index = deltas.findIndex((d) => d >= (p / 100) * total);
+  const bound = bounds[index];
+  return bound === "+Inf" ? Number.POSITIVE_INFINITY : Number(bound) * 1000;
+}
+
 const counted = (counts, kind) => counts.get(kind) ?? 0;
 const total = (counts) => [...counts.values()].reduce((a, b) => a + b, 0);
 
@@ -136,6 +177,7 @@ async function run({ consumer, workers, storage, broker, postgres, profileDir })
     LOG_LEVEL: "info",
   };
   const before = await scrapeResonateRequests(server.metricsUrl);
+  const createLatencyBefore = await latencyBuckets(server.metricsUrl, "task.create");
   const serverPid = server.pid;
   const entry = consumer === "worker" ? WORKER : NAIVE;
   const processes = Array.from({ length: workers }, (_, i) =>
@@ -146,6 +188,7 @@ async function run({ consumer, workers, storage, broker, postgres, profileDir })
     // task.fulfill (each record of one batch is fulfilled once).
     let start;
     let startCpu;
+    let startDbCpu;
     const deadline = Date.now() + 15 * 60_000;
     for (;;) {
       if (Date.now() > deadline) throw new Error(`${consumer} × ${workers}: not done within 15 minutes`);
@@ -155,6 +198,7 @@ async function run({ consumer, workers, storage, broker, postgres, profileDir })
       if (start === undefined && created > 0) {
         start = performance.now();
         startCpu = [serverPid, ...processes.map((p) => p.pid)].map(cpuSeconds);
+        startDbCpu = storage === "postgres" ? postgresCpuSeconds() : 0;
       }
       if (fulfilled >= records) {
         const seconds = (performance.now() - start) / 1000;
@@ -167,10 +211,14 @@ async function run({ consumer, workers, storage, broker, postgres, profileDir })
             .filter(([, v]) => v > 0),
         );
         const serverCpu = endCpu[0] - startCpu[0];
+        const dbCores = storage === "postgres" ? round((postgresCpuSeconds() - startDbCpu) / seconds, 2) : 0;
+        const createLatency = await latencyBuckets(server.metricsUrl, "task.create");
         return {
           recordsPerSecond: round(records / seconds),
           seconds: round(seconds, 2),
           serverCores: cores[0],
+          databaseCores: dbCores,
+          taskCreateP99Ms: percentileFromBuckets(createLatencyBefore, createLatency, 99),
           workerCores: cores.slice(1),
           requestsPerRecord: round(requests / records, 2),
           perKind,
@@ -191,12 +239,10 @@ async function run({ consumer, workers, storage, broker, postgres, profileDir })
 }
 
 async function freshDatabase(postgres) {
-  const { default: pg } = await import("pg");
   const name = uniqueName("resonate").replace(/[^a-z0-9_]/g, "_");
-  const client = new pg.Client({ connectionString: postgres.url });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
+  const pool = createPool({ connectionString: postgres.url, max: 1 });
+  await pool.query(`CREATE DATABASE ${name}`);
+  await pool.end();
   const url = new URL(postgres.url);
   url.pathname = `/${name}`;
   return url.toString();
@@ -263,17 +309,17 @@ function render({ facts, records, partitions, results, profile }) {
     "",
     `${facts.cores} cores (${facts.cpu}), ${facts.memoryGiB} GiB, Node ${facts.node}; server ${facts.server}; broker: ${facts.broker}. Measured ${facts.date}, load average ${facts.loadAverage.join(" / ")} at the start.`,
     "",
-    `${records} one-batch records (no pause, no transient errors) already on a topic of ${partitions} partitions; a fresh server and fresh topics per run. Clock: the server's first \`task.create\` to its ${records}th \`task.fulfill\`. CPU from /proc, in cores (1.0 = one core busy for the whole run). Worker log lines at info, written to /dev/null. Median (min–max) of the runs.`,
+    `${records} one-batch records (no pause, no transient errors) already on a topic of ${partitions} partitions; a fresh server and fresh topics per run. Clock: the server's first \`task.create\` to its ${records}th \`task.fulfill\`. CPU from /proc, in cores (1.0 = one core busy for the whole run); with PostgreSQL storage the database's own processes are counted apart (database cores). \`task.create\` p99: the upper bound of the server's latency-histogram bucket that holds it. Worker log lines at info, written to /dev/null. Median (min–max) of the runs.`,
     "",
-    "| storage | consumer | processes | records/s | requests / record | server requests/s | server cores | worker cores (each) | worker CPU ms / record | server requests per CPU-second | runs |",
-    "|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|",
+    "| storage | consumer | processes | records/s | requests / record | server requests/s | server cores | database cores | worker cores (each) | worker CPU ms / record | server requests per CPU-second | `task.create` p99 ms | runs |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|",
   ];
   for (const r of results) {
     const workerCores = r.runs[0].workerCores
       .map((_, i) => round(spread(r.runs.map((x) => x.workerCores[i])).median, 2))
       .join(", ");
     lines.push(
-      `| ${r.storage} | ${r.consumer === "worker" ? "deletor-worker" : "naive (one awaited beginRun per message)"} | ${r.workers} | ${fmt(med(r.runs, "recordsPerSecond"))} | ${fmt(med(r.runs, "requestsPerRecord"), 2)} | ${fmt(med(r.runs, "serverRequestsPerSecond"), 0)} | ${fmt(med(r.runs, "serverCores"), 2)} | ${workerCores} | ${fmt(med(r.runs, "workerCpuMsPerRecord"), 2)} | ${fmt(med(r.runs, "serverRequestsPerCoreSecond"), 0)} | ${r.runs.length} |`,
+      `| ${r.storage} | ${r.consumer === "worker" ? "deletor-worker" : "naive (one awaited beginRun per message)"} | ${r.workers} | ${fmt(med(r.runs, "recordsPerSecond"))} | ${fmt(med(r.runs, "requestsPerRecord"), 2)} | ${fmt(med(r.runs, "serverRequestsPerSecond"), 0)} | ${fmt(med(r.runs, "serverCores"), 2)} | ${r.storage === "postgres" ? fmt(med(r.runs, "databaseCores"), 2) : "–"} | ${workerCores} | ${fmt(med(r.runs, "workerCpuMsPerRecord"), 2)} | ${fmt(med(r.runs, "serverRequestsPerCoreSecond"), 0)} | ${fmt(med(r.runs, "taskCreateP99Ms"), 0)} | ${r.runs.length} |`,
     );
   }
   lines.push("", "## The model", "");

@@ -71,7 +71,9 @@ describe("Resonate server killed and restarted mid-run", () => {
         runs.set(key, (runs.get(key) ?? 0) + 1);
       }
       const repeated = [...runs].filter(([, n]) => n > 1).map(([key]) => key);
-      const outageLines = workers.flatMap((w) => w.logs).filter((l) => l.event === LOG_EVENTS.resonateUnreachable);
+      const outageLines = workers
+        .flatMap((w) => w.logs)
+        .filter((l) => l.event === LOG_EVENTS.resonateUnreachable);
       console.log(
         `[server-restart] ${completedBeforeKill} of ${count} completed before the kill; batches run: ${[...runs.values()].reduce((a, b) => a + b, 0)}; repeated: ${repeated.length}; completions published twice: ${completions.length - ids.size}; unreachable reports: ${outageLines.length}`,
       );
