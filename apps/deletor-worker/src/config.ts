@@ -22,6 +22,7 @@ import {
 import {
   DEFAULT_BATCH_SIZE,
   DEFAULT_DELETED_AT_COLUMN,
+  DEFAULT_LEDGER_TABLE,
   DEMO_TABLES,
   IdentifierSchema,
   TableListSchema,
@@ -305,6 +306,13 @@ export const workerCli = {
         .default(DEFAULT_DELETED_AT_COLUMN)
         .transform((text) => (text === "none" ? null : text))
         .pipe(IdentifierSchema.nullable()),
+    }),
+    ledgerTable: option({
+      flag: "ledger-table",
+      env: "LEDGER_TABLE",
+      description:
+        "postgres store: the table (in the parent's schema) recording each batch, so a batch run again after a crash reports its first run and deletes nothing more",
+      schema: IdentifierSchema.default(DEFAULT_LEDGER_TABLE),
     }),
     ...loggingOptions,
   },

@@ -40,6 +40,7 @@ export async function openRecordStore(config: WorkerConfig, logger: Logger): Pro
     tables: config.tables,
     batchSize: config.deleteBatchSize,
     deletedAtColumn: config.deletedAtColumn,
+    ledgerTable: config.ledgerTable,
     onIdleError: (error) =>
       logger.warn(
         { event: LOG_EVENTS.databaseConnectionLost, database, err: error.message },

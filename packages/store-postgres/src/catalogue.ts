@@ -1,4 +1,5 @@
 import type { Pool } from "pg";
+import { ledgerDdl } from "./batch-ledger.js";
 import { describePgError } from "./pg-errors.js";
 import { describeTarget, type TableTarget } from "./table-config.js";
 
@@ -137,4 +138,43 @@ function tableText(target: TableTarget): string {
 
 function problem(code: CatalogueProblem["code"], target: string, message: string): CatalogueCheck {
   return { ok: false, problem: { code, target, message } };
+}
+
+/**
+ * The batch ledger (batch-ledger.ts) exists and this user may read and add to it. Its DDL comes
+ * with the message, since creating it is the one migration this store needs.
+ */
+export async function checkLedger(pool: Pool, qualified: string): Promise<CatalogueCheck> {
+  try {
+    const found = await pool.query<{
+      oid: number | null;
+      can_insert: boolean | null;
+      can_select: boolean | null;
+    }>(
+      `SELECT c.oid::int AS oid,
+              has_table_privilege(c.oid, 'INSERT') AS can_insert,
+              has_table_privilege(c.oid, 'SELECT') AS can_select
+         FROM (SELECT to_regclass($1) AS oid) r
+         LEFT JOIN pg_catalog.pg_class c ON c.oid = r.oid`,
+      [qualified],
+    );
+    const row = found.rows[0];
+    if (!row?.oid) {
+      return problem(
+        "missing_table",
+        qualified,
+        `the batch ledger ${qualified} does not exist; create it once (the seed command does for the demo tables):\n${ledgerDdl(qualified)}`,
+      );
+    }
+    if (!row.can_insert || !row.can_select) {
+      return problem(
+        "no_privilege",
+        qualified,
+        `this database user may not SELECT from and INSERT into ${qualified}`,
+      );
+    }
+    return { ok: true, warnings: [] };
+  } catch (error) {
+    return problem("unreachable", qualified, `could not read the catalogue: ${describePgError(error)}`);
+  }
 }

@@ -1,3 +1,4 @@
+export { DEFAULT_LEDGER_TABLE, ledgerDdl } from "./batch-ledger.js";
 export * from "./catalogue.js";
 export * from "./pg-errors.js";
 export * from "./pool.js";

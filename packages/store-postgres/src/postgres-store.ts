@@ -1,6 +1,19 @@
 import type { BatchContext, BatchResult, RecordStore, SoftDeleteResult } from "@deletion/workflows";
 import type { Pool, PoolClient } from "pg";
-import { type CatalogueProblem, checkCatalogue, qualifiedName, quoteIdentifier } from "./catalogue.js";
+import {
+  type BatchKey,
+  BatchLedger,
+  DEFAULT_LEDGER_TABLE,
+  type LedgerEntry,
+  ledgerName,
+} from "./batch-ledger.js";
+import {
+  type CatalogueProblem,
+  checkCatalogue,
+  checkLedger,
+  qualifiedName,
+  quoteIdentifier,
+} from "./catalogue.js";
 import { toDeletionError } from "./pg-errors.js";
 import { createPool } from "./pool.js";
 import { describeTarget, type TableTarget } from "./table-config.js";
@@ -18,6 +31,8 @@ export interface PostgresStoreOptions {
   deletedAtColumn?: string | null;
   /** Only inspect() will be used: the catalogue check does not ask for DELETE/UPDATE rights. */
   readOnly?: boolean;
+  /** The batch ledger's table, in the parent's schema (batch-ledger.ts); default deletion_batches. */
+  ledgerTable?: string;
 }
 
 export type OpenStoreResult =
@@ -42,6 +57,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     options.deletedAtColumn === undefined ? DEFAULT_DELETED_AT_COLUMN : options.deletedAtColumn;
   const checked = await checkCatalogue(options.pool, options.tables, deletedAtColumn, options.readOnly);
   if (!checked.ok) return checked;
+  if (!options.readOnly) {
+    const ledger = await checkLedger(options.pool, ledgerOf(options));
+    if (!ledger.ok) return ledger;
+  }
   return { ok: true, store: new PostgresRecordStore(options), warnings: checked.warnings };
 }
 
@@ -68,6 +87,7 @@ export class PostgresRecordStore implements RecordStore {
   private readonly tables: TableSql[];
   private readonly markSql: string | undefined;
   private readonly parentSql: string;
+  private readonly ledger: BatchLedger;
 
   constructor(options: PostgresStoreOptions) {
     if (options.tables.length === 0) throw new RangeError("name at least one table");
@@ -89,6 +109,7 @@ export class PostgresRecordStore implements RecordStore {
         count: `SELECT count(*)::bigint AS n FROM ${table} WHERE ${column} = $1`,
       };
     });
+    this.ledger = new BatchLedger(ledgerOf(options));
     const parent = options.tables[options.tables.length - 1] as TableTarget;
     const parentTable = qualifiedName(parent);
     const idColumn = quoteIdentifier(parent.column);
@@ -120,30 +141,53 @@ export class PostgresRecordStore implements RecordStore {
   }
 
   /**
-   * One batch, all its tables in one transaction: either every row it counts is gone or none
-   * is. A connection lost between two tables rolls the whole batch back, so the retry deletes
-   * and counts those rows again instead of deleting them uncounted.
+   * One batch, all its tables and its ledger entry in one transaction: either every row it
+   * counts is gone and recorded, or nothing happened. A connection lost between two tables rolls
+   * the whole batch back, so the retry deletes and counts those rows again instead of leaving
+   * them deleted uncounted; a batch that already committed (run again after a crash) is answered
+   * from the ledger and deletes nothing more.
    */
-  async deleteBatch(recordId: string, _context: BatchContext): Promise<BatchResult> {
+  async deleteBatch(recordId: string, context: BatchContext): Promise<BatchResult> {
+    const key: BatchKey = { recordId, deletionAttempt: context.deletionAttempt, batch: context.batch };
+    try {
+      return await this.deleteOnce(key, context.attempt);
+    } catch (error) {
+      // Two runs of the same batch at once (a duplicate that raced): the one that lost the race
+      // rolled back, and now finds the other's entry.
+      if ((error as { code?: unknown }).code === "23505") return this.deleteOnce(key, context.attempt);
+      throw error;
+    }
+  }
+
+  private async deleteOnce(key: BatchKey, attempt: number): Promise<BatchResult> {
     let current = "";
     let client: PoolClient | undefined;
     let failed: unknown;
     try {
       client = await this.pool.connect();
       await client.query("BEGIN");
-      const result = await this.deleteWithin(client, recordId, (name) => {
+      const earlier = await this.ledger.find(client, key);
+      if (earlier) {
+        await client.query("COMMIT");
+        return fromLedger(earlier);
+      }
+      const result = await this.deleteWithin(client, key.recordId, (name) => {
         current = name;
       });
+      const entry = await this.ledger.write(client, key, { ...result, stepAttempt: attempt });
       await client.query("COMMIT");
-      return result;
+      return fromLedger(entry);
     } catch (error) {
       failed = error;
       // A rollback that fails too means the connection is gone: the server rolls back itself.
       await client?.query("ROLLBACK").catch(() => {});
-      throw toDeletionError(error, `deleting a batch of ${recordId}${current ? ` from ${current}` : ""}`);
+      if ((error as { code?: unknown }).code === "23505") throw error;
+      throw toDeletionError(error, `deleting a batch of ${key.recordId}${current ? ` from ${current}` : ""}`);
     } finally {
       // A connection that failed is not handed to the next batch.
-      client?.release(failed instanceof Error ? failed : undefined);
+      client?.release(
+        failed instanceof Error && (failed as { code?: unknown }).code !== "23505" ? failed : undefined,
+      );
     }
   }
 
@@ -191,6 +235,20 @@ export class PostgresRecordStore implements RecordStore {
     const result = await client.query<{ found: boolean }>(table.exists, [recordId]);
     return result.rows[0]?.found === true;
   }
+}
+
+function fromLedger(entry: LedgerEntry): BatchResult {
+  return {
+    rowsDeleted: entry.rowsDeleted,
+    rowsRemain: entry.rowsRemain,
+    recorded: { attempt: entry.stepAttempt, at: entry.deletedAt },
+  };
+}
+
+/** The ledger table's quoted name: in the parent's schema, under the configured name. */
+function ledgerOf(options: PostgresStoreOptions): string {
+  const parent = options.tables[options.tables.length - 1];
+  return ledgerName(parent?.schema, options.ledgerTable ?? DEFAULT_LEDGER_TABLE);
 }
 
 export interface ConnectOptions extends Omit<PostgresStoreOptions, "pool"> {

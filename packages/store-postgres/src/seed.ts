@@ -1,4 +1,5 @@
 import type { Pool } from "pg";
+import { DEFAULT_LEDGER_TABLE, ledgerDdl } from "./batch-ledger.js";
 
 export interface SeedOptions {
   /** How many customers (records) to create. */
@@ -59,11 +60,13 @@ CREATE INDEX IF NOT EXISTS order_lines_customer_id_idx ON order_lines (customer_
 CREATE INDEX IF NOT EXISTS order_lines_order_id_idx ON order_lines (order_id);
 `;
 
-const DROP_SCHEMA = "DROP TABLE IF EXISTS order_lines, orders, customers";
+const DROP_SCHEMA = `DROP TABLE IF EXISTS order_lines, orders, customers, ${DEFAULT_LEDGER_TABLE}`;
 
+/** The demo tables and the store's batch ledger beside them. */
 export async function createDemoSchema(pool: Pool, reset = false): Promise<void> {
   if (reset) await pool.query(DROP_SCHEMA);
   await pool.query(DEMO_SCHEMA);
+  await pool.query(ledgerDdl(DEFAULT_LEDGER_TABLE));
 }
 
 /**

@@ -32,6 +32,12 @@ export interface ResonateServer {
   kill(): Promise<void>;
   /** Starts it again on the same storage and the same ports, once /health answers. */
   start(): Promise<void>;
+  /**
+   * Freezes the process (SIGSTOP): connections stay open and requests get no answer, as from a
+   * server that hangs. Binary only; `resume` (SIGCONT) lets it go on where it stopped.
+   */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
   /** Stops it for good and deletes its storage. Idempotent. */
   dispose(): Promise<void>;
 }
@@ -135,6 +141,8 @@ function externalServer(url: string): ResonateServer {
     stop: refuse,
     kill: refuse,
     start: refuse,
+    pause: refuse,
+    resume: refuse,
     dispose: async () => {},
   };
 }
@@ -276,6 +284,14 @@ async function startBinary(binary: string, opts: StartResonateServerOptions): Pr
       if (child && !hasExited(child)) return;
       await launch();
     },
+    pause: async () => {
+      if (!child || hasExited(child)) throw new Error("the Resonate server is not running");
+      child.kill("SIGSTOP");
+    },
+    resume: async () => {
+      if (!child || hasExited(child)) throw new Error("the Resonate server is not running");
+      child.kill("SIGCONT");
+    },
     dispose: () => {
       disposed ??= halt("SIGTERM").finally(() => rm(dir, { recursive: true, force: true }));
       return disposed;
@@ -325,6 +341,8 @@ async function startContainer(opts: StartResonateServerOptions): Promise<Resonat
     description: `container (${RESONATE_IMAGE}; a Docker engine answered)`,
     controllable: true,
     pid: undefined,
+    pause: () => Promise.reject(new Error("pausing is not supported for a server in a container")),
+    resume: () => Promise.reject(new Error("pausing is not supported for a server in a container")),
     stop: () => container.stop({ t: 10 }).then(() => {}),
     kill: () => container.kill().then(() => {}),
     start: async () => {

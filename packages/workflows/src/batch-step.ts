@@ -43,15 +43,20 @@ export async function batchStep(
   const fields = { ...position(input), batch, attempt, stepId: ctx.id };
   if (batch === 1) await softDelete(deps, input.recordId, fields);
   const result = await deleteOneBatch(deps, input.recordId, fields, input.attempt);
-  const done: BatchStepResult = { ...result, attempt };
+  // A store's own record of the batch wins: a repeat reports the run that deleted the rows.
+  const done: BatchStepResult = {
+    rowsDeleted: result.rowsDeleted,
+    rowsRemain: result.rowsRemain,
+    attempt: result.recorded?.attempt ?? attempt,
+  };
   if (result.rowsRemain) return done;
   const total: BatchProgress = {
     batches: before.batches + 1,
     rowsDeleted: before.rowsDeleted + result.rowsDeleted,
-    transientErrorsRetried: before.transientErrorsRetried + attempt - 1,
+    transientErrorsRetried: before.transientErrorsRetried + done.attempt - 1,
   };
   try {
-    await publishCompletion(deps, input, total, ctx.originId);
+    await publishCompletion(deps, input, total, ctx.originId, result.recorded?.at);
     return { ...done, completion: "published" };
   } catch (error) {
     // Refused for good: the step still succeeds, so the deleted batch is checkpointed and never
@@ -111,7 +116,10 @@ async function deleteOneBatch(
 }
 
 /**
- * Publishes the record's completion. Transient failures are retried here, after the publisher's
+ * Publishes the record's completion. Its content depends only on the record's batches as
+ * checkpointed and as the store recorded them, so a copy published again by a repeat of the
+ * last step (see batchStep) is the same message when the store keeps a ledger; without one,
+ * `completedAt` is the time of each copy's publish. Transient failures are retried here, after the publisher's
  * own bounded retries, so a broker outage never sends the step (and its deleted batch) round
  * again; only a refusal for good ends the loop, as PermanentPublishError.
  */
@@ -120,13 +128,15 @@ async function publishCompletion(
   input: DeletionWorkflowInput,
   total: BatchProgress,
   promiseId: string,
+  /** When the last batch committed, as the store recorded it; else now. */
+  completedAt = new Date().toISOString(),
 ): Promise<void> {
   const { publisher, logger } = deps;
   const completion: DeletionCompleted = {
     schemaVersion: 1,
     recordId: input.recordId,
     source: input.source,
-    completedAt: new Date().toISOString(),
+    completedAt: new Date(completedAt).toISOString(),
     ...total,
     workflowId: promiseId,
     // The attempt's promise id: every copy an at-least-once publish produces carries the same one.

@@ -3,6 +3,12 @@ export interface BatchResult {
   rowsDeleted: number;
   /** false once the record has no data left: the workflow stops looping. */
   rowsRemain: boolean;
+  /**
+   * What a store that keeps a ledger of its batches recorded of this one: the retry attempt
+   * that deleted it and when it committed. A batch run again (its checkpoint lost in a crash)
+   * answers with its first run's record, so the workflow reports that run, not the repeat.
+   */
+  recorded?: { attempt: number; at: string };
 }
 
 /** Which step of the workflow is calling: the batch number and the retry attempt (from 1). */
@@ -15,7 +21,8 @@ export interface BatchContext {
 
 /**
  * Where a record's data lives. deleteBatch deletes one bounded batch and must be safe to call
- * again after a crash (deleting rows that are already gone deletes nothing).
+ * again after a crash: deleting rows that are already gone deletes nothing, and a store that
+ * keeps a ledger answers a batch it already did from the ledger (see BatchResult.recorded).
  */
 export interface RecordStore {
   deleteBatch(recordId: string, context: BatchContext): Promise<BatchResult>;
