@@ -25,6 +25,7 @@ import {
   createKafka,
   KafkaCompletionPublisher,
   listTopicsWithin,
+  outageOfKafka,
   withTimeout,
 } from "@deletion/kafka";
 import {
@@ -34,6 +35,7 @@ import {
   probeResonate,
   registerDeletionWorkflow,
   reportSecurity,
+  resonateLogger,
 } from "@deletion/workflows";
 import { workerCli } from "./config.js";
 import { openRecordStore } from "./record-store.js";
@@ -91,7 +93,7 @@ async function main(config: WorkerConfig): Promise<number> {
     group: config.resonateGroup,
     pid: config.resonatePid,
     ttlMs: config.resonateTtlMs,
-    logger: logger.child({ component: "resonate" }),
+    logger: resonateLogger(logger),
     inProcessFinishedKept: config.inProcessFinishedKept,
   });
   const durability = durabilityStrategy(client.durability);
@@ -99,6 +101,8 @@ async function main(config: WorkerConfig): Promise<number> {
     logger.warn({ event: LOG_EVENTS.inProcessResonate }, durability.startupWarning);
   }
   const metrics = new WorkerMetrics();
+  const outage = outageOfKafka(kafka);
+  if (outage) metrics.watchBrokerOutages(outage);
   const publishes = new PublishGate(
     new KafkaCompletionPublisher(
       producer,
@@ -110,8 +114,9 @@ async function main(config: WorkerConfig): Promise<number> {
         giveUpAfterMs: config.publishGiveUpMs,
         maxOriginalBytes: config.deadLetterMaxBytes,
         onRefused: publishRefusalReporter(logger, metrics),
+        // While the brokers are out, the outage's own two lines say it (broker-outage.ts).
         onTransient: (topic, error, attempt, nextDelayMs) =>
-          logger.warn(
+          logger[outage?.down ? "debug" : "warn"](
             {
               event: LOG_EVENTS.retrying,
               what: "publish",

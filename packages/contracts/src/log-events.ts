@@ -7,6 +7,8 @@ export const LOG_EVENTS = {
   resonateRefused: "resonate_refused",
   /** The Resonate server could not be reached (connection refused, timeout). */
   resonateUnreachable: "resonate_unreachable",
+  brokersUnreachable: "brokers_unreachable",
+  brokersReachable: "brokers_reachable",
   /** Every request kind that was failing succeeds again. */
   resonateRecovered: "resonate_recovered",
   /** Start-up: what the Resonate token allows (prefix, role, expiry); a warning when it cannot work. */

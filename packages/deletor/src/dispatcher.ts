@@ -258,6 +258,7 @@ export class Dispatcher {
     return this.deadLetter(
       deadLetterFor(message, { code: "FOREIGN_PROMISE", reason }, this.deadLetterBound),
       markSafe,
+      where.recordId,
     );
   }
 
@@ -281,7 +282,7 @@ export class Dispatcher {
     // With a server the offset is already safe; in-process it becomes safe once dead-lettered.
     const done = this.durability.markSafeOnFinish ? markSafe : () => {};
     const deadLetter = deadLetterFor(message, { code: "WORKFLOW_FAILED", reason }, this.deadLetterBound);
-    void this.deadLetter(deadLetter, done).catch(() => {});
+    void this.deadLetter(deadLetter, done, where.recordId).catch(() => {});
   }
 
   private get deadLetterPolicy(): DeadLetterPolicy {
@@ -296,7 +297,7 @@ export class Dispatcher {
    * The dead-letter policy (see deliverDeadLetter): the dead letter, else its minimal form; a
    * record is safe once either is published. If neither can be, the worker must stop.
    */
-  private async deadLetter(deadLetter: DeadLetter, markSafe: () => void): Promise<void> {
+  private async deadLetter(deadLetter: DeadLetter, markSafe: () => void, recordId?: string): Promise<void> {
     const { logger, metrics } = this.options;
     const policy = this.deadLetterPolicy;
     const delivery = await deliverDeadLetter(this.options.publishDeadLetter, deadLetter, {
@@ -327,6 +328,7 @@ export class Dispatcher {
     logger.warn(
       {
         event: LOG_EVENTS.deadLettered,
+        ...(recordId !== undefined ? { recordId } : {}),
         partition: sent.source.partition,
         offset: sent.source.offset,
         reasonCode: sent.reasonCode,

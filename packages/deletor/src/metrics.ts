@@ -82,6 +82,32 @@ export class WorkerMetrics {
     registers: [this.registry],
   });
 
+  /** Read at each scrape from what watchBrokerOutages was given. */
+  private outages: { outages: number; folded: number; down: boolean } | undefined;
+  readonly brokerOutages: Gauge = new Gauge({
+    name: "deletor_broker_outages",
+    help: "Outages of the Kafka brokers since start (each logged as one brokers_unreachable line)",
+    registers: [this.registry],
+    collect: (): void => this.brokerOutages.set(this.outages?.outages ?? 0),
+  });
+  readonly brokerErrorsFolded: Gauge = new Gauge({
+    name: "deletor_broker_errors_folded",
+    help: "Kafka client errors folded into an outage's lines since start (logged at debug)",
+    registers: [this.registry],
+    collect: (): void => this.brokerErrorsFolded.set(this.outages?.folded ?? 0),
+  });
+  readonly brokersDown: Gauge = new Gauge({
+    name: "deletor_brokers_down",
+    help: "1 while the Kafka brokers cannot be reached",
+    registers: [this.registry],
+    collect: (): void => this.brokersDown.set(this.outages?.down ? 1 : 0),
+  });
+
+  /** Exports an outage tracker's counts (the Kafka client's BrokerOutage). */
+  watchBrokerOutages(outages: { outages: number; folded: number; down: boolean }): void {
+    this.outages = outages;
+  }
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }

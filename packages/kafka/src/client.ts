@@ -1,5 +1,6 @@
 import kafkaJavascript from "@confluentinc/kafka-javascript";
 import type { Logger } from "pino";
+import { BrokerOutage, isOutageLine } from "./broker-outage.js";
 import { type KafkaSecurity, librdkafkaSecurity } from "./security.js";
 
 // The package is CommonJS; its KafkaJS-compatible API lives under the KafkaJS namespace.
@@ -29,8 +30,16 @@ export function parseBrokers(brokers: string): string[] {
 }
 
 export function createKafka(config: KafkaClientConfig): Kafka {
-  const logger = config.logger ? kafkaLogger(config.logger) : undefined;
-  const kafka = new KafkaJS.Kafka({
+  let kafka: Kafka | undefined;
+  // Probes ask for metadata on a client of their own, whose failure lines fold into the outage.
+  const outage = config.logger
+    ? new BrokerOutage({
+        logger: config.logger.child({ component: "kafka" }),
+        probe: () => (kafka ? brokersAnswer(kafka) : Promise.resolve(false)),
+      })
+    : undefined;
+  const logger = config.logger ? kafkaLogger(config.logger, "kafka", outage) : undefined;
+  kafka = new KafkaJS.Kafka({
     ...librdkafkaSecurity(config.security),
     kafkaJS: {
       brokers: parseBrokers(config.brokers),
@@ -40,7 +49,27 @@ export function createKafka(config: KafkaClientConfig): Kafka {
     },
   });
   if (logger) clientLoggers.set(kafka, logger);
+  if (outage) outages.set(kafka, outage);
   return kafka;
+}
+
+const outages = new WeakMap<Kafka, BrokerOutage>();
+
+/** The outage tracker of a client made with a logger (see BrokerOutage); undefined without one. */
+export const outageOfKafka = (kafka: Kafka): BrokerOutage | undefined => outages.get(kafka);
+
+/** One short metadata request on an admin client of its own: do the brokers answer? */
+async function brokersAnswer(kafka: Kafka): Promise<boolean> {
+  const admin = kafka.admin();
+  try {
+    await withTimeout("probing the brokers", 3_000, admin.connect());
+    await admin.listTopics({ timeout: 1_500 });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
 }
 
 // A client made with an own logger for one job (the broker probe's) still sends what it does not
@@ -58,15 +87,27 @@ export type KafkaJsLogger = NonNullable<
  * Routes the client's own log lines into the app's structured logger. Its connect/disconnect
  * chatter is noise at info, so below debug only its warnings and errors get through.
  */
-export function kafkaLogger(logger: Logger, namespace = "kafka"): KafkaJsLogger {
+export function kafkaLogger(logger: Logger, namespace = "kafka", outage?: BrokerOutage): KafkaJsLogger {
   const level = logger.isLevelEnabled("debug") ? logger.level : "warn";
   const child = logger.child({ component: namespace }, { level });
+  // While the brokers cannot be reached, the client says so for every broker and every retry:
+  // those lines fold into the outage's two (broker-outage.ts) and go to debug.
+  const loud =
+    (at: "info" | "warn" | "error") =>
+    (message: string, extra?: object): void => {
+      if (outage && isOutageLine(message)) {
+        outage.failed(message);
+        child.debug(extra ?? {}, message);
+        return;
+      }
+      child[at](extra ?? {}, message);
+    };
   const self: KafkaJsLogger = {
-    info: (message, extra) => child.info(extra ?? {}, message),
-    warn: (message, extra) => child.warn(extra ?? {}, message),
-    error: (message, extra) => child.error(extra ?? {}, message),
+    info: loud("info"),
+    warn: loud("warn"),
+    error: loud("error"),
     debug: (message, extra) => child.debug(extra ?? {}, message),
-    namespace: (name) => kafkaLogger(logger, `${namespace}.${name}`),
+    namespace: (name) => kafkaLogger(logger, `${namespace}.${name}`, outage),
     setLogLevel: () => {},
   };
   return self;

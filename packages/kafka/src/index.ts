@@ -1,3 +1,4 @@
+export { BrokerOutage, isOutageLine } from "./broker-outage.js";
 export * from "./broker-probe.js";
 export * from "./chunks.js";
 export * from "./client.js";

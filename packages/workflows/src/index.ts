@@ -16,6 +16,7 @@ export * from "./promise-ids.js";
 export * from "./promise-values.js";
 export * from "./record-store.js";
 export * from "./resonate-client.js";
+export { resonateLogger } from "./resonate-logger.js";
 export * from "./resonate-token.js";
 export * from "./security-report.js";
 export * from "./seeded-random.js";
