@@ -2,28 +2,36 @@
 // Starts a Kafka-API broker for local runs (`pnpm broker`) and keeps it up until Ctrl-C.
 // Uses the built package, so run `pnpm --filter @deletion/test-kit build` first.
 import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const DEFAULT_PORT = 19092;
-const USAGE = `Usage: pnpm broker [--port N] [--kafka | --redpanda]
+const USAGE = `Usage: pnpm broker [--port N] [--kafka | --redpanda] [--data-dir DIR]
 
 Starts a Kafka-API broker on 127.0.0.1 and prints KAFKA_BROKERS=... for other shells.
 Redpanda in Docker when a Docker engine answers, else Apache Kafka from the jars cached by
-\`pnpm broker:provision\`. Runs until Ctrl-C, then stops the broker and deletes its data.
+\`pnpm broker:provision\`. Runs until Ctrl-C, then stops the broker and deletes its data
+(unless --data-dir keeps it).
 
   --port N     Kafka API port on 127.0.0.1 (default ${DEFAULT_PORT}, what \`pnpm dev\` expects)
+  --data-dir D keep the broker's data in D across restarts (the local Apache Kafka only)
   --kafka      always use the local Apache Kafka, even when Docker is available
   --redpanda   always use Redpanda in Docker
   --help       show this text`;
 
 function parseArgs(argv) {
-  const opts = { port: DEFAULT_PORT, kind: undefined, help: false };
+  const opts = { port: DEFAULT_PORT, kind: undefined, help: false, dataDir: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--help" || arg === "-h") opts.help = true;
     else if (arg === "--kafka") opts.kind = "kafka";
     else if (arg === "--redpanda") opts.kind = "redpanda";
-    else if (arg === "--port" || arg.startsWith("--port=")) {
+    else if (arg === "--data-dir" || arg.startsWith("--data-dir=")) {
+      const value = arg === "--data-dir" ? argv[++i] : arg.slice("--data-dir=".length);
+      if (!value) throw new Error("--data-dir needs a folder");
+      opts.dataDir = value;
+      opts.kind = "kafka";
+    } else if (arg === "--port" || arg.startsWith("--port=")) {
       const value = arg === "--port" ? argv[++i] : arg.slice("--port=".length);
       const port = Number(value);
       if (!Number.isInteger(port) || port < 1 || port > 65535)
@@ -60,7 +68,11 @@ async function main() {
   }
   const { startBroker } = await import(dist);
 
-  const broker = await startBroker({ port: opts.port, kind: opts.kind });
+  const broker = await startBroker({
+    port: opts.port,
+    kind: opts.kind,
+    ...(opts.dataDir ? { local: { dataDir: resolve(opts.dataDir) } } : {}),
+  });
   console.log(`KAFKA_BROKERS=${broker.bootstrapServers}`);
   console.error(`${broker.kind} broker is up; Ctrl-C stops it.`);
 

@@ -1,6 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,6 +41,12 @@ export interface LocalKafkaOptions {
   /** Extra or overriding server.properties entries. */
   brokerProperties?: Record<string, PropertyValue>;
   /**
+   * Keep the broker's data (and its ports) in this folder across stops and starts, instead of a
+   * temp dir that stop() deletes: a broker started again on the same folder has its topics,
+   * messages and committed offsets back. Not with `secured`.
+   */
+  dataDir?: string;
+  /**
    * Also listen with SASL_SSL (SCRAM) and with mutual TLS, with a CA, certificates and users
    * made for this run (see SecuredKafka). The plaintext listener stays the bootstrap server.
    */
@@ -49,7 +56,7 @@ export interface LocalKafkaOptions {
 export interface LocalKafka {
   bootstrapServers: string;
   logFile: string;
-  /** Temp dir holding config and data; deleted by stop(). */
+  /** Folder holding config and data; deleted by stop() unless it was given as `dataDir`. */
   dir: string;
   /** The broker's java process. */
   pid: number;
@@ -142,20 +149,27 @@ async function startOnce(
   env: NodeJS.ProcessEnv,
   jarsDir: string,
 ): Promise<LocalKafka> {
-  const dir = await mkdtemp(join(tmpdir(), "test-kit-kafka-"));
+  const kept = opts.dataDir !== undefined;
+  if (kept && opts.secured)
+    throw new LocalKafkaError("a kept data dir and secured listeners do not go together");
+  const dir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "test-kit-kafka-")));
+  if (kept) await mkdir(dir, { recursive: true });
   const logFile = opts.logFile ?? join(dir, "broker.log");
   let child: ChildProcess | undefined;
   let unguard: (() => void) | undefined;
   const cleanUp = async () => {
     if (child) await terminate(child, opts.stopTimeoutMs ?? 10_000);
     unguard?.();
-    await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+    if (!kept) await rm(dir, { recursive: true, force: true, maxRetries: 3 });
   };
 
   try {
-    const brokerPort = opts.port ?? (await freePort());
-    let controllerPort = opts.controllerPort ?? (await freePort());
+    // A kept broker comes back on the ports it had: its KRaft voter set names the controller's.
+    const remembered = kept ? await rememberedPorts(dir) : undefined;
+    const brokerPort = opts.port ?? remembered?.brokerPort ?? (await freePort());
+    let controllerPort = opts.controllerPort ?? remembered?.controllerPort ?? (await freePort());
     while (controllerPort === brokerPort) controllerPort = await freePort();
+    if (kept) await writeFile(join(dir, PORTS_FILE), JSON.stringify({ brokerPort, controllerPort }));
     const secured = opts.secured
       ? await prepareSecuredKafka(dir, await otherFreePorts([brokerPort, controllerPort]))
       : undefined;
@@ -174,14 +188,17 @@ async function startOnce(
     await writeFile(log4jFile, log4j2Properties(opts.logLevel ?? "WARN"));
     const java = javaCommand(env);
 
-    await formatStorage(
-      java,
-      env,
-      jvmArgs(jarsDir, log4jFile, FORMAT_JVM),
-      propsFile,
-      logFile,
-      secured?.formatArgs ?? [],
-    );
+    // A kept folder is formatted once; formatting again would refuse (or lose) its data.
+    if (!existsSync(join(dir, "data", "meta.properties"))) {
+      await formatStorage(
+        java,
+        env,
+        jvmArgs(jarsDir, log4jFile, FORMAT_JVM),
+        propsFile,
+        logFile,
+        secured?.formatArgs ?? [],
+      );
+    }
 
     const heap = opts.heap ?? "512m";
     const serverArgs = jvmArgs(jarsDir, log4jFile, [
@@ -200,7 +217,7 @@ async function startOnce(
       throw spawnFailure(java, spawnError ?? new Error("no pid"));
     }
     child = started;
-    unguard = guardChild(started, dir);
+    unguard = guardChild(started, kept ? undefined : dir);
     // The broker lives as long as its owner keeps running; it must not keep the owner alive.
     started.unref();
 
@@ -221,6 +238,24 @@ async function startOnce(
   } catch (err) {
     await cleanUp().catch(() => {});
     throw err;
+  }
+}
+
+const PORTS_FILE = "ports.json";
+
+async function rememberedPorts(
+  dir: string,
+): Promise<{ brokerPort: number; controllerPort: number } | undefined> {
+  try {
+    const ports = JSON.parse(await readFile(join(dir, PORTS_FILE), "utf8")) as {
+      brokerPort?: unknown;
+      controllerPort?: unknown;
+    };
+    return typeof ports.brokerPort === "number" && typeof ports.controllerPort === "number"
+      ? { brokerPort: ports.brokerPort, controllerPort: ports.controllerPort }
+      : undefined;
+  } catch {
+    return undefined;
   }
 }
 

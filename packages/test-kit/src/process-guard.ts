@@ -17,7 +17,7 @@ const WATCHDOG = `
 const { rmSync } = require("node:fs");
 const [pid, dir] = [Number(process.argv[1]), process.argv[2]];
 const alive = () => { try { process.kill(pid, 0); return true; } catch { return false; } };
-const cleanUp = () => { try { rmSync(dir, { recursive: true, force: true }); } catch {} process.exit(0); };
+const cleanUp = () => { try { if (dir) rmSync(dir, { recursive: true, force: true }); } catch {} process.exit(0); };
 const reap = () => {
   try { process.kill(pid, "SIGTERM"); } catch { cleanUp(); }
   const poll = setInterval(() => { if (!alive()) cleanUp(); }, 200);
@@ -34,7 +34,7 @@ function onParentExit(): void {
       child.kill("SIGKILL");
     } catch {}
     try {
-      rmSync(dir, { recursive: true, force: true });
+      if (dir) rmSync(dir, { recursive: true, force: true });
     } catch {}
   }
 }
@@ -42,20 +42,21 @@ function onParentExit(): void {
 /**
  * Ties the broker's lifetime to this process: killed synchronously on a normal exit, and
  * by the watchdog sidecar if this process dies without running exit handlers. Returns the
- * function that undoes it, for a regular stop().
+ * function that undoes it, for a regular stop(). `dir` is deleted with it; a kept data folder is
+ * not given.
  */
-export function guardChild(child: ChildProcess, dir: string): () => void {
+export function guardChild(child: ChildProcess, dir: string | undefined): () => void {
   if (!exitHookInstalled) {
     process.on("exit", onParentExit);
     exitHookInstalled = true;
   }
-  const entry: Guarded = { child, dir };
+  const entry: Guarded = { child, dir: dir ?? "" };
   live.add(entry);
 
   const watchdog =
     child.pid === undefined
       ? undefined
-      : spawn(process.execPath, ["-e", WATCHDOG, String(child.pid), dir], {
+      : spawn(process.execPath, ["-e", WATCHDOG, String(child.pid), dir ?? ""], {
           stdio: ["pipe", "ignore", "ignore"],
           env: {},
         });

