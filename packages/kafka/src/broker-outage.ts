@@ -8,7 +8,7 @@ import { connectionFailureIn, describeConnectionFailure } from "./connection-fai
  * retrying cannot cure (authentication, TLS) are not among them: those stay loud.
  */
 const OUTAGE_LINE =
-  /all broker connections are down|Broker transport failure|Local: (?:Timed out|All broker connections are down)|Failed to acquire idempotence PID|Connection refused/i;
+  /all broker connections are down|Broker transport failure|Local: (?:Timed out|All broker connections are down)|Failed to acquire idempotence PID|Connection refused|Consumer group session timed out/i;
 
 export function isOutageLine(message: string): boolean {
   if (OUTAGE_LINE.test(message)) return true;

@@ -31,11 +31,19 @@ export function parseBrokers(brokers: string): string[] {
 
 export function createKafka(config: KafkaClientConfig): Kafka {
   let kafka: Kafka | undefined;
-  // Probes ask for metadata on a client of their own, whose failure lines fold into the outage.
+  // Probes ask the brokers for their topics on an admin client of its own, whose failure lines
+  // fold into the outage too.
   const outage = config.logger
     ? new BrokerOutage({
         logger: config.logger.child({ component: "kafka" }),
-        probe: () => (kafka ? brokersAnswer(kafka) : Promise.resolve(false)),
+        probe: async () => {
+          if (!kafka) return false;
+          const { listTopicsWithin } = await import("./broker-probe.js");
+          return listTopicsWithin(kafka, 2_000).then(
+            () => true,
+            () => false,
+          );
+        },
       })
     : undefined;
   const logger = config.logger ? kafkaLogger(config.logger, "kafka", outage) : undefined;
@@ -57,20 +65,6 @@ const outages = new WeakMap<Kafka, BrokerOutage>();
 
 /** The outage tracker of a client made with a logger (see BrokerOutage); undefined without one. */
 export const outageOfKafka = (kafka: Kafka): BrokerOutage | undefined => outages.get(kafka);
-
-/** One short metadata request on an admin client of its own: do the brokers answer? */
-async function brokersAnswer(kafka: Kafka): Promise<boolean> {
-  const admin = kafka.admin();
-  try {
-    await withTimeout("probing the brokers", 3_000, admin.connect());
-    await admin.listTopics({ timeout: 1_500 });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await admin.disconnect().catch(() => {});
-  }
-}
 
 // A client made with an own logger for one job (the broker probe's) still sends what it does not
 // handle itself to the logger its Kafka was made with.
