@@ -285,8 +285,8 @@ function renderMarkdown(r) {
     ...Object.keys(r.recordsPerSecond).map(
       (m) => `| ${s.modes[m]} | ${cell(r.recordsPerSecond[m], (x) => rate.format(x))} |`,
     ),
-    `| this project's / bare loop (goal ≥ ${GOAL_RATIO}×), per run | ${cell(r.projectOverBare, times)} |`,
+    `| this project's / bare loop, per run | ${cell(r.projectOverBare, times)} |`,
     "",
-    `Goal, the project's producer at least half the bare loop's rate: ${r.goalMet ? "met" : "not met"}.`,
+    `No goal is set for this rate any more (an earlier one asked for half the bare loop's): the project's producer makes ${rate.format(r.recordsPerSecond[Object.keys(r.recordsPerSecond)[0]].median)} requests a second, about a hundred times the most one deployment deletes (bench/results/throughput.md), so producing is never the bound. The benchmark stays, to catch a regression.`,
   ].join("\n")}\n`;
 }

@@ -117,13 +117,12 @@ export const RecordStatusSchema = z.discriminatedUnion("state", [
 
 export type RecordStatus = z.infer<typeof RecordStatusSchema>;
 
-/** The value of a batch step's checkpoint (BatchStepResult) and of the soft-delete step's. */
+/** The value of a batch step's checkpoint (BatchStepResult). */
 const BatchCheckpointSchema = z.object({
   rowsDeleted: z.number().int().nonnegative(),
   rowsRemain: z.boolean(),
   attempt: z.number().int().positive(),
 });
-const SoftDeleteCheckpointSchema = z.object({ rowsMarked: z.number().int().nonnegative() });
 
 /** How a person retries a failed deletion: its dead letter re-driven, or a new request. */
 export const RETRY_HINT =
@@ -252,7 +251,7 @@ async function checkpointsOf(source: StatusSource, promiseId: string, max: numbe
       if (batch.success) {
         progress.batches += 1;
         progress.rowsDeleted += batch.data.rowsDeleted;
-      } else if (SoftDeleteCheckpointSchema.safeParse(value.value).success) {
+        // The first batch's step soft-deletes before it deletes: any batch done means it was.
         progress.softDeleted = true;
       }
     }

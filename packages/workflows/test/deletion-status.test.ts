@@ -61,23 +61,22 @@ describe("readRecordStatus", () => {
     expect(describeStatus(status)[0]).toBe("r1: unknown (no deletion was ever requested)");
   });
 
-  it("accepted: running, soft-deleted, no batch yet", async () => {
+  it("accepted: running, no batch yet; soft-deleted as the store tells", async () => {
     const id = "deletion/r2";
-    const source = memorySource([
-      root(ourPromise(id, workflowInput("r2", 1), "pending")),
-      step(id, 1, { rowsMarked: 1 }),
-    ]);
+    const source = memorySource([root(ourPromise(id, workflowInput("r2", 1), "pending"))]);
     const status = await readRecordStatus("r2", { ids, source });
-    expect(status).toMatchObject({ state: "accepted", attempt: 1, promiseId: id, softDeleted: true });
+    expect(status).toMatchObject({ state: "accepted", attempt: 1, promiseId: id, softDeleted: false });
+    const inspector = { inspect: async () => rows("2026-11-28T10:00:00.000Z", 5) };
+    const flagged = await readRecordStatus("r2", { ids, source, inspector });
+    expect(flagged).toMatchObject({ state: "accepted", softDeleted: true });
   });
 
   it("deleting: the batches checkpointed so far and their rows", async () => {
     const id = "deletion/r3";
     const source = memorySource([
       root(ourPromise(id, workflowInput("r3", 1), "pending")),
-      step(id, 1, { rowsMarked: 1 }),
-      step(id, 2, { rowsDeleted: 500, rowsRemain: true, attempt: 1 }),
-      step(id, 3, { rowsDeleted: 500, rowsRemain: true, attempt: 2 }),
+      step(id, 1, { rowsDeleted: 500, rowsRemain: true, attempt: 1 }),
+      step(id, 2, { rowsDeleted: 500, rowsRemain: true, attempt: 2 }),
       step("deletion/other", 1, { rowsDeleted: 7, rowsRemain: true, attempt: 1 }),
     ]);
     const status = await readRecordStatus("r3", { ids, source });
