@@ -231,3 +231,18 @@ export async function watchCompletions(brokers, topic) {
     stop: () => consumer.disconnect(),
   };
 }
+
+/** A worker process's settings for a run's topics and server; the rest is the worker's defaults. */
+export function workerEnv({ brokers, topics, base, resonateUrl }) {
+  return {
+    KAFKA_BROKERS: brokers,
+    INPUT_TOPIC: topics.input,
+    OUTPUT_TOPIC: topics.output,
+    DEAD_LETTER_TOPIC: topics.dlq,
+    KAFKA_GROUP_ID: `${base}.workers`,
+    RESONATE_URL: resonateUrl,
+    RESONATE_GROUP: `${base}.resonate`,
+    HTTP_PORT: "0",
+    BATCH_SLEEP_MS: "0",
+  };
+}

@@ -16,6 +16,7 @@ import {
 } from "@deletion/kafka";
 import { createPool, seedDemoData } from "@deletion/store-postgres";
 import { benchArgs, startBroker, startPostgres, startResonateServer, uniqueName } from "@deletion/test-kit";
+import { workerEnv } from "./bench-kit.mjs";
 
 const USAGE = `Usage: node bench/postgres-throughput.mjs [--records N] [--workers LIST]
 
@@ -71,16 +72,8 @@ try {
       const child = spawn(process.execPath, [new URL("../dist/main.js", import.meta.url).pathname], {
         env: {
           ...process.env,
-          KAFKA_BROKERS: broker.bootstrapServers,
-          INPUT_TOPIC: topics.input,
-          OUTPUT_TOPIC: topics.output,
-          DEAD_LETTER_TOPIC: topics.dlq,
-          KAFKA_GROUP_ID: `${base}.workers`,
-          RESONATE_URL: server.url,
-          RESONATE_GROUP: `${base}.resonate`,
+          ...workerEnv({ brokers: broker.bootstrapServers, topics, base, resonateUrl: server.url }),
           RESONATE_PID: `${base}-${w}`,
-          HTTP_PORT: "0",
-          BATCH_SLEEP_MS: "0",
           MAX_IN_FLIGHT: "200",
           RECORD_STORE: "postgres",
           DATABASE_URL: database.url,

@@ -19,7 +19,15 @@ import {
   startResonateServer,
   uniqueName,
 } from "@deletion/test-kit";
-import { createTopics, environmentFacts, requestProducer, round, sleep, writeResults } from "./bench-kit.mjs";
+import {
+  createTopics,
+  environmentFacts,
+  requestProducer,
+  round,
+  sleep,
+  workerEnv,
+  writeResults,
+} from "./bench-kit.mjs";
 import { summariseCpuProfile } from "./cpu-profile.mjs";
 
 const USAGE = `Usage: node bench/throughput.mjs [options]
@@ -163,15 +171,7 @@ async function run({ consumer, workers, storage, broker, postgres, profileDir })
   await producer.stop();
 
   const env = {
-    KAFKA_BROKERS: broker.bootstrapServers,
-    INPUT_TOPIC: topics.input,
-    OUTPUT_TOPIC: topics.output,
-    DEAD_LETTER_TOPIC: topics.dlq,
-    KAFKA_GROUP_ID: `${base}.workers`,
-    RESONATE_URL: server.url,
-    RESONATE_GROUP: `${base}-workers`,
-    HTTP_PORT: "0",
-    BATCH_SLEEP_MS: "0",
+    ...workerEnv({ brokers: broker.bootstrapServers, topics, base, resonateUrl: server.url }),
     SIM_TRANSIENT_ERROR_RATE: "0",
     SIM_FINISH_RATE: "1",
     LOG_LEVEL: "info",

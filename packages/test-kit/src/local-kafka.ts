@@ -1,7 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +16,7 @@ import { freePort } from "./free-port.js";
 import { hasExited, runToCompletion, spawnJava, tailOf, terminate, waitForExit } from "./java-process.js";
 import { type LogLevel, log4j2Properties, type PropertyValue, serverProperties } from "./kafka-config.js";
 import { probeApiVersions } from "./kafka-probe.js";
+import { readKept, writeKept } from "./kept-settings.js";
 import { guardChild } from "./process-guard.js";
 import { prepareSecuredKafka, type SecuredKafka } from "./secured-kafka.js";
 
@@ -169,7 +170,7 @@ async function startOnce(
     const brokerPort = opts.port ?? remembered?.brokerPort ?? (await freePort());
     let controllerPort = opts.controllerPort ?? remembered?.controllerPort ?? (await freePort());
     while (controllerPort === brokerPort) controllerPort = await freePort();
-    if (kept) await writeFile(join(dir, PORTS_FILE), JSON.stringify({ brokerPort, controllerPort }));
+    if (kept) await writeKept(dir, PORTS_FILE, { brokerPort, controllerPort });
     const secured = opts.secured
       ? await prepareSecuredKafka(dir, await otherFreePorts([brokerPort, controllerPort]))
       : undefined;
@@ -246,17 +247,10 @@ const PORTS_FILE = "ports.json";
 async function rememberedPorts(
   dir: string,
 ): Promise<{ brokerPort: number; controllerPort: number } | undefined> {
-  try {
-    const ports = JSON.parse(await readFile(join(dir, PORTS_FILE), "utf8")) as {
-      brokerPort?: unknown;
-      controllerPort?: unknown;
-    };
-    return typeof ports.brokerPort === "number" && typeof ports.controllerPort === "number"
-      ? { brokerPort: ports.brokerPort, controllerPort: ports.controllerPort }
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  const kept = await readKept(dir, PORTS_FILE, { brokerPort: "number", controllerPort: "number" });
+  return kept
+    ? { brokerPort: Number(kept.brokerPort), controllerPort: Number(kept.controllerPort) }
+    : undefined;
 }
 
 // Short-lived tool: a client-only JIT and a small heap start it faster.

@@ -1,12 +1,13 @@
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cachedResonateBinary, RESONATE_VERSION } from "../bin/provision-resonate.mjs";
 import { dockerUnavailable } from "./docker.js";
 import { freePort } from "./free-port.js";
 import { hasExited, spawnLogged, tailOf, terminate, waitForExit } from "./java-process.js";
+import { readKept, writeKept } from "./kept-settings.js";
 import { guardChild } from "./process-guard.js";
 
 /** The image of the same release as the binary; pinned because newer builds break the SDK. */
@@ -180,17 +181,8 @@ async function waitForHealth(url: string, timeoutMs: number, failed: () => Promi
 const PORTS_FILE = "ports.json";
 
 async function rememberedPorts(dir: string): Promise<{ port: number; metricsPort: number } | undefined> {
-  try {
-    const ports = JSON.parse(await readFile(join(dir, PORTS_FILE), "utf8")) as {
-      port?: unknown;
-      metricsPort?: unknown;
-    };
-    return typeof ports.port === "number" && typeof ports.metricsPort === "number"
-      ? { port: ports.port, metricsPort: ports.metricsPort }
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  const kept = await readKept(dir, PORTS_FILE, { port: "number", metricsPort: "number" });
+  return kept ? { port: Number(kept.port), metricsPort: Number(kept.metricsPort) } : undefined;
 }
 
 async function startBinary(binary: string, opts: StartResonateServerOptions): Promise<ResonateServer> {
@@ -283,7 +275,7 @@ async function startBinary(binary: string, opts: StartResonateServerOptions): Pr
     while (metricsPort === 0 || metricsPort === apiPort) metricsPort = await freePort();
     try {
       await launch();
-      if (kept) await writeFile(join(dir, PORTS_FILE), JSON.stringify({ port: apiPort, metricsPort }));
+      if (kept) await writeKept(dir, PORTS_FILE, { port: apiPort, metricsPort });
       break;
     } catch (err) {
       await halt("SIGKILL");

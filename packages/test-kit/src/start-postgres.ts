@@ -1,11 +1,12 @@
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { dockerUnavailable } from "./docker.js";
 import { freePort } from "./free-port.js";
+import { readKept, writeKept } from "./kept-settings.js";
 import { guardChild } from "./process-guard.js";
 
 /**
@@ -87,14 +88,8 @@ interface KeptPostgres {
 }
 
 async function keptSettings(dir: string): Promise<KeptPostgres | undefined> {
-  try {
-    const kept = JSON.parse(await readFile(join(dir, SETTINGS_FILE), "utf8")) as Partial<KeptPostgres>;
-    return typeof kept.port === "number" && typeof kept.password === "string"
-      ? { port: kept.port, password: kept.password }
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  const kept = await readKept(dir, SETTINGS_FILE, { port: "number", password: "string" });
+  return kept ? { port: Number(kept.port), password: String(kept.password) } : undefined;
 }
 
 const SETTINGS_FILE = "local-postgres.json";
@@ -141,8 +136,7 @@ async function startEmbedded(why: string, opts: StartPostgresOptions = {}): Prom
     try {
       if (attempt === 1 && !initialised) await server.initialise();
       await server.start();
-      if (keptDir)
-        await writeFile(join(dir, SETTINGS_FILE), JSON.stringify({ port, password }), { mode: 0o600 });
+      if (keptDir) await writeKept(dir, SETTINGS_FILE, { port, password });
     } catch (err) {
       // Not server.stop(): it waits for an exit event that an exited process never sends again.
       const failed = (server as unknown as { process?: ChildProcess }).process;

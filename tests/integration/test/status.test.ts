@@ -1,7 +1,7 @@
 import { LOG_EVENTS } from "@deletion/contracts";
 import pg from "pg";
-import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
-import { type DemoDatabase, demoDatabase } from "../fixtures/database.js";
+import { beforeEach, describe, expect, inject, it } from "vitest";
+import { type DemoDatabase, useDemoDatabase } from "../fixtures/database.js";
 import { needsServer, resonateModes, resonateServerUrl } from "../fixtures/modes.js";
 import {
   createPipeline,
@@ -11,15 +11,12 @@ import {
   requestJson,
   startWorker,
 } from "../fixtures/pipeline.js";
-import { type RunningApp, readTopic, runApp, stopAllApps } from "../support/index.js";
+import { type RunningApp, readTopic, runApp } from "../support/index.js";
 
+const database = useDemoDatabase();
 let db: DemoDatabase;
-beforeEach(async () => {
-  db = await demoDatabase();
-});
-afterEach(async () => {
-  await stopAllApps();
-  await db.close();
+beforeEach(() => {
+  db = database();
 });
 
 async function statusOver(worker: RunningApp, recordId: string) {

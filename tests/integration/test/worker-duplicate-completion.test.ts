@@ -5,11 +5,11 @@ import {
   scrapeResonateRequests,
   startResonateServer,
 } from "@deletion/test-kit";
-import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from "vitest";
-import { type DemoDatabase, demoDatabase, NONE, total } from "../fixtures/database.js";
+import { afterAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { type DemoDatabase, NONE, total, useDemoDatabase } from "../fixtures/database.js";
 import { SERVER_MARK } from "../fixtures/modes.js";
 import { createPipeline, produceInOrder, requestJson, startWorker } from "../fixtures/pipeline.js";
-import { readTopic, stopAllApps } from "../support/index.js";
+import { readTopic } from "../support/index.js";
 
 // This test freezes the server, so it gets one of its own (a binary it can signal).
 async function ownServer(): Promise<{ server?: ResonateServer; unavailable: string }> {
@@ -23,13 +23,10 @@ async function ownServer(): Promise<{ server?: ResonateServer; unavailable: stri
 const { server, unavailable } = await ownServer();
 afterAll(() => server?.dispose());
 
+const database = useDemoDatabase();
 let db: DemoDatabase;
-beforeEach(async () => {
-  db = await demoDatabase();
-});
-afterEach(async () => {
-  await stopAllApps();
-  await db.close();
+beforeEach(() => {
+  db = database();
 });
 
 /** Requests of one kind the server has answered so far. */

@@ -1,6 +1,6 @@
 import { LOG_EVENTS } from "@deletion/contracts";
-import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
-import { type DemoDatabase, demoDatabase, NONE, type RowCounts, total } from "../fixtures/database.js";
+import { beforeEach, describe, expect, inject, it } from "vitest";
+import { type DemoDatabase, NONE, type RowCounts, total, useDemoDatabase } from "../fixtures/database.js";
 import { needsServer, resonateModes, resonateServerUrl } from "../fixtures/modes.js";
 import {
   createPipeline,
@@ -10,15 +10,12 @@ import {
   requestJson,
   startWorker,
 } from "../fixtures/pipeline.js";
-import { LEVEL, type RunningApp, runApp, stopAllApps } from "../support/index.js";
+import { LEVEL, type RunningApp, runApp } from "../support/index.js";
 
+const database = useDemoDatabase();
 let db: DemoDatabase;
-beforeEach(async () => {
-  db = await demoDatabase();
-});
-afterEach(async () => {
-  await stopAllApps();
-  await db.close();
+beforeEach(() => {
+  db = database();
 });
 
 const storeEnv = (batchSize: number) => ({
