@@ -25,13 +25,25 @@ export function dependencies(ctx: Context): DeletionDependencies {
 /** Options of a step (retry policy, errors never retried), as `ctx.options` builds them. */
 export type StepOptions = ReturnType<Context["options"]>;
 
-/** How a batch step is retried; read from the dependencies, the same on every replay. */
+/**
+ * How a batch step is retried; read from the dependencies, the same on every replay. Built once
+ * per client: the SDK's options builder tries to parse the target as a URL each time and throws
+ * and catches for a name, a measurable cost when every record builds them.
+ */
 export function batchStepOptions(ctx: Context): StepOptions {
-  return ctx.options({
-    retryPolicy: dependencies(ctx).batchRetryPolicy,
-    nonRetryableErrors: [PermanentDeletionError],
-  });
+  const deps = dependencies(ctx);
+  let options = builtOptions.get(deps);
+  if (!options) {
+    options = ctx.options({
+      retryPolicy: deps.batchRetryPolicy,
+      nonRetryableErrors: [PermanentDeletionError],
+    });
+    builtOptions.set(deps, options);
+  }
+  return options;
 }
+
+const builtOptions = new WeakMap<DeletionDependencies, StepOptions>();
 
 /** Where a record's request was read, for log lines. */
 export const position = (input: DeletionWorkflowInput) => ({
