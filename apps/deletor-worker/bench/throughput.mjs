@@ -7,7 +7,8 @@
 // process, and the server's requests from its metrics. Writes bench/results/throughput.{json,md}.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
+import os, { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPool } from "@deletion/store-postgres";
 import {
@@ -22,6 +23,7 @@ import {
 import {
   createTopics,
   environmentFacts,
+  RESULTS_DIR,
   requestProducer,
   round,
   sleep,
@@ -40,6 +42,8 @@ const USAGE = `Usage: node bench/throughput.mjs [options]
   --profile         also profile one worker's CPU over one run and list its top costs
   --profile-dir D   keep the profile (a .cpuprofile for Chrome DevTools) in D
   --partitions N    partitions of the request topic (default 6)
+  --update          keep the last results of the configurations not run now (say, to measure
+                    one storage again), each with the date and load it was measured at
   --help            this text
 
 Writes bench/results/throughput.{json,md}. About 1 minute a run with the defaults.`;
@@ -53,6 +57,7 @@ const values = benchArgs("throughput", USAGE, {
   profile: { type: "boolean", default: false },
   "profile-dir": { type: "string" },
   partitions: { type: "string", default: "6" },
+  update: { type: "boolean", default: false },
 });
 const positive = (name) => {
   const n = Number(values[name]);
@@ -263,6 +268,8 @@ const results = [];
 try {
   for (const config of configurations) {
     const runs = [];
+    const measuredAt = new Date().toISOString();
+    const loadAverage = os.loadavg().map((l) => round(l, 2));
     for (let rep = 0; rep < reps; rep++) {
       const measured = await run({ ...config, broker, postgres });
       console.error(
@@ -270,7 +277,15 @@ try {
       );
       runs.push(measured);
     }
-    results.push({ ...config, runs });
+    results.push({ ...config, measuredAt, loadAverage, runs });
+  }
+  const same = (a, b) => a.storage === b.storage && a.consumer === b.consumer && a.workers === b.workers;
+  const last = values.update ? await lastResults() : undefined;
+  if (last) {
+    for (const earlier of last.results) if (!results.some((r) => same(r, earlier))) results.push(earlier);
+    const order = (r) =>
+      `${storages.includes(r.storage) ? 0 : 1}${r.storage}${r.consumer === "worker" ? 0 : 1}${r.workers}`;
+    results.sort((a, b) => order(a).localeCompare(order(b)));
   }
   let profile;
   if (values.profile) {
@@ -290,12 +305,20 @@ try {
       if (!values["profile-dir"]) rmSync(dir, { recursive: true, force: true });
     }
   }
-  const output = { facts, records, partitions, reps, results, profile };
+  const output = { facts, records, partitions, reps, results, profile: profile ?? last?.profile };
   await writeResults("throughput", output, render(output));
   console.log(render(output));
 } finally {
   await postgres?.stop();
   await broker.stop();
+}
+
+async function lastResults() {
+  try {
+    return JSON.parse(await readFile(new URL("throughput.json", RESULTS_DIR), "utf8"));
+  } catch {
+    return undefined;
+  }
 }
 
 function render({ facts, records, partitions, results, profile }) {
@@ -311,15 +334,15 @@ function render({ facts, records, partitions, results, profile }) {
     "",
     `${records} one-batch records (no pause, no transient errors) already on a topic of ${partitions} partitions; a fresh server and fresh topics per run. Clock: the server's first \`task.create\` to its ${records}th \`task.fulfill\`. CPU from /proc, in cores (1.0 = one core busy for the whole run); with PostgreSQL storage the database's own processes are counted apart (database cores). \`task.create\` p99: the upper bound of the server's latency-histogram bucket that holds it. Worker log lines at info, written to /dev/null. Median (min–max) of the runs.`,
     "",
-    "| storage | consumer | processes | records/s | requests / record | server requests/s | server cores | database cores | worker cores (each) | worker CPU ms / record | server requests per CPU-second | `task.create` p99 ms | runs |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|",
+    "| storage | consumer | processes | records/s | requests / record | server requests/s | server cores | database cores | worker cores (each) | worker CPU ms / record | server requests per CPU-second | `task.create` p99 ms | runs | measured (load average at the start) |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|",
   ];
   for (const r of results) {
     const workerCores = r.runs[0].workerCores
       .map((_, i) => round(spread(r.runs.map((x) => x.workerCores[i])).median, 2))
       .join(", ");
     lines.push(
-      `| ${r.storage} | ${r.consumer === "worker" ? "deletor-worker" : "naive (one awaited beginRun per message)"} | ${r.workers} | ${fmt(med(r.runs, "recordsPerSecond"))} | ${fmt(med(r.runs, "requestsPerRecord"), 2)} | ${fmt(med(r.runs, "serverRequestsPerSecond"), 0)} | ${fmt(med(r.runs, "serverCores"), 2)} | ${r.storage === "postgres" ? fmt(med(r.runs, "databaseCores"), 2) : "–"} | ${workerCores} | ${fmt(med(r.runs, "workerCpuMsPerRecord"), 2)} | ${fmt(med(r.runs, "serverRequestsPerCoreSecond"), 0)} | ${fmt(med(r.runs, "taskCreateP99Ms"), 0)} | ${r.runs.length} |`,
+      `| ${r.storage} | ${r.consumer === "worker" ? "deletor-worker" : "naive (one awaited beginRun per message)"} | ${r.workers} | ${fmt(med(r.runs, "recordsPerSecond"))} | ${fmt(med(r.runs, "requestsPerRecord"), 2)} | ${fmt(med(r.runs, "serverRequestsPerSecond"), 0)} | ${fmt(med(r.runs, "serverCores"), 2)} | ${r.storage === "postgres" ? fmt(med(r.runs, "databaseCores"), 2) : "–"} | ${workerCores} | ${fmt(med(r.runs, "workerCpuMsPerRecord"), 2)} | ${fmt(med(r.runs, "serverRequestsPerCoreSecond"), 0)} | ${fmt(med(r.runs, "taskCreateP99Ms"), 0)} | ${r.runs.length} | ${r.measuredAt ? `${r.measuredAt.slice(0, 16).replace("T", " ")} (${r.loadAverage.join(" / ")})` : "–"} |`,
     );
   }
   lines.push("", "## The model", "");
