@@ -140,7 +140,7 @@ export const workerCli = {
     resonateTtlMs: option({
       flag: "resonate-ttl-ms",
       env: "RESONATE_TTL_MS",
-      description: `how long a silent worker keeps its tasks before another may take them over; below ${DEFAULT_TASK_TTL_MS} ms a loaded live worker can lose tasks (README: the heartbeat rule)`,
+      description: `how long a silent worker keeps its tasks before another may take them over; below ${DEFAULT_TASK_TTL_MS} ms a loaded live worker can lose tasks (docs/architecture.md: the heartbeat rule)`,
       schema: positiveInt.default(DEFAULT_TASK_TTL_MS),
     }),
     sessionTimeoutMs: option({

@@ -77,7 +77,7 @@ export const LOG_EVENTS = {
   deadLetterUndeliverable: "dead_letter_undeliverable",
   /** Two heartbeats of a held task came more than 3/4 of the task TTL apart: the task is at risk. */
   heartbeatLate: "heartbeat_late",
-  /** The configured task TTL leaves a heartbeat less time than the rule in the README asks for. */
+  /** The configured task TTL leaves a heartbeat less time than the rule in docs/architecture.md asks for. */
   ttlBelowRule: "ttl_below_heartbeat_rule",
   /** A record's promise id holds a promise this project did not create; the request is dead-lettered. */
   foreignPromise: "foreign_promise",

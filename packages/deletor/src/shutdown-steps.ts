@@ -62,7 +62,7 @@ export interface WorkerParts {
  * more, so with a server the tasks held here go to another worker. Only then publishing closes
  * (waiting for the publishes under way) and the producer is flushed and disconnected: a step
  * publishing in between has a live producer, and a step that begins later is held, not failed.
- * The consumer gets at most half the time, as the README says.
+ * The consumer gets at most half the time, as docs/architecture.md says.
  */
 export function workerShutdownSteps(parts: WorkerParts, totalMs: number): ShutdownStep[] {
   return [

@@ -72,7 +72,7 @@ export function createPayloadCipher(options: PayloadCipherOptions): PayloadCiphe
 
   const open = (value: Value | undefined): Opened => {
     const data: unknown = value?.data;
-    // Nothing stored ("" is the SDK's undefined), or a plain value (see the README on rollout).
+    // Nothing stored ("" is the SDK's undefined), or a plain value (see docs/security.md on rollout).
     if (typeof data !== "string" || !data.startsWith(`${SCHEME}:`)) return { ok: true, value };
     const parts = data.split(":");
     const [, keyId, iv64, sealed64] = parts;

@@ -1,6 +1,6 @@
 /**
  * The third-party images docker-compose.yml must run, exactly. Each is a deliberate choice
- * (README.md, "Pinned versions"); changing one means changing it here too.
+ * (docs/deployment.md, "Pinned versions"); changing one means changing it here too.
  */
 export const PINNED_IMAGES = {
   /**

@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, readdirSync, statSync } from "node:fs";
 import { normalize } from "node:path";
 import { describe, expect, it } from "vitest";
 import { codeBlockLines, shellWords } from "../support/compose-commands.js";
@@ -6,9 +6,17 @@ import { type PackageJson, readJson, readText, repoPath, workspacePackages } fro
 
 const WRAPPERS = { "./pnpmw": "pnpm", "./nodew": "node" } as const;
 
-/** Each README code-block command as shell words, without leading `VAR=value` assignments. */
+/** The README and the docs behind it: every command shown in them is checked here. */
+const DOCUMENTS = [
+  "README.md",
+  ...readdirSync(repoPath("docs"))
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => `docs/${f}`),
+];
+
+/** Each README and docs code-block command as shell words, without leading `VAR=value` assignments. */
 const readmeCommands = (): string[][] =>
-  codeBlockLines(readText("README.md"))
+  DOCUMENTS.flatMap((path) => codeBlockLines(readText(path)))
     .map((line) => {
       const words = shellWords(line);
       while (words[0] !== undefined && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0])) words.shift();
@@ -34,7 +42,7 @@ const isExecutable = (path: string): boolean => {
 };
 
 /** The README's commands must work in a fresh shell, whose node may be older than 22. */
-describe("README.md commands in a fresh shell", () => {
+describe("README.md and docs/ commands in a fresh shell", () => {
   it.each(Object.entries(WRAPPERS))(
     "%s exists, is executable and runs %s with the toolchain",
     (path, tool) => {

@@ -47,8 +47,9 @@ describe("pinned third-party images", () => {
   });
 });
 
-describe("README.md on versions and on a server without Docker", () => {
-  const readme = readText("README.md");
+// The README's deployment page holds the pinned versions and the server without Docker.
+describe("docs/deployment.md on versions and on a server without Docker", () => {
+  const readme = readText("docs/deployment.md");
   const code = codeBlockLines(readme).join("\n");
 
   it("names every pinned image and no replaced one", () => {

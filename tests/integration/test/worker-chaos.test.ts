@@ -177,7 +177,7 @@ describe("chaos: workers killed with SIGKILL while they work, with the default t
         }
       }
 
-      // How close the survivors came to losing a task (the heartbeat rule in the README).
+      // How close the survivors came to losing a task (the heartbeat rule in docs/architecture.md).
       const gaps = await Promise.all(
         members
           .filter((m) => !m.killed)
