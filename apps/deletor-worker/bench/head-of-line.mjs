@@ -265,7 +265,9 @@ const summary = Object.fromEntries(
         goals: {
           p99AtLeast50xLower: sequentialOverWorkerP99.median >= 50,
           p99Within3xOfOneBatch: workerP99OverOneBatch.median <= 3,
-          ...(workerP99OverBurstAlone ? { p99Within1_5xOfBurstAlone: workerP99OverBurstAlone.median <= 1.5 } : {}),
+          ...(workerP99OverBurstAlone
+            ? { p99Within1_5xOfBurstAlone: workerP99OverBurstAlone.median <= 1.5 }
+            : {}),
         },
       },
     ];
