@@ -165,6 +165,9 @@ export class PostgresRecordStore implements RecordStore {
     let failed: unknown;
     try {
       client = await this.pool.connect();
+      // A checked-out client has no "error" listener of the pool's: a connection lost mid-batch
+      // would throw from the event, though the statement under way already rejects with it.
+      client.on("error", ignoreConnectionError);
       await client.query("BEGIN");
       const earlier = await this.ledger.find(client, key);
       if (earlier) {
@@ -184,6 +187,7 @@ export class PostgresRecordStore implements RecordStore {
       if ((error as { code?: unknown }).code === "23505") throw error;
       throw toDeletionError(error, `deleting a batch of ${key.recordId}${current ? ` from ${current}` : ""}`);
     } finally {
+      client?.removeListener("error", ignoreConnectionError);
       // A connection that failed is not handed to the next batch.
       client?.release(
         failed instanceof Error && (failed as { code?: unknown }).code !== "23505" ? failed : undefined,
@@ -236,6 +240,9 @@ export class PostgresRecordStore implements RecordStore {
     return result.rows[0]?.found === true;
   }
 }
+
+/** See deleteOnce: the failure reaches the batch through its statement's rejection. */
+function ignoreConnectionError(): void {}
 
 function fromLedger(entry: LedgerEntry): BatchResult {
   return {
