@@ -44,6 +44,7 @@ const USAGE = `Usage: node bench/throughput.mjs [options]
   --partitions N    partitions of the request topic (default 6)
   --update          keep the last results of the configurations not run now (say, to measure
                     one storage again), each with the date and load it was measured at
+  --render          only write the markdown again from the last JSON results
   --help            this text
 
 Writes bench/results/throughput.{json,md}. About 1 minute a run with the defaults.`;
@@ -58,6 +59,7 @@ const values = benchArgs("throughput", USAGE, {
   "profile-dir": { type: "string" },
   partitions: { type: "string", default: "6" },
   update: { type: "boolean", default: false },
+  render: { type: "boolean", default: false },
 });
 const positive = (name) => {
   const n = Number(values[name]);
@@ -253,6 +255,16 @@ async function freshDatabase(postgres) {
   return url.toString();
 }
 
+if (values.render) {
+  const last = await lastResults();
+  if (!last) {
+    console.error("throughput: no results to render in bench/results/throughput.json");
+    process.exit(1);
+  }
+  await writeResults("throughput", last, render(last));
+  process.exit(0);
+}
+
 const broker = await startBroker();
 const postgres = storages.includes("postgres") ? await startPostgres() : undefined;
 const probe = await startResonateServer({ kind: "binary", controllable: true });
@@ -282,7 +294,20 @@ try {
   const same = (a, b) => a.storage === b.storage && a.consumer === b.consumer && a.workers === b.workers;
   const last = values.update ? await lastResults() : undefined;
   if (last) {
-    for (const earlier of last.results) if (!results.some((r) => same(r, earlier))) results.push(earlier);
+    for (const earlier of last.results) {
+      if (results.some((r) => same(r, earlier))) continue;
+      // Rows of an earlier run without a date of their own carry that run's start.
+      results.push(
+        earlier.measuredAt
+          ? earlier
+          : {
+              ...earlier,
+              measuredAt: last.facts.date,
+              loadAverage: last.facts.loadAverage,
+              earlierRun: true,
+            },
+      );
+    }
     const order = (r) =>
       `${storages.includes(r.storage) ? 0 : 1}${r.storage}${r.consumer === "worker" ? 0 : 1}${r.workers}`;
     results.sort((a, b) => order(a).localeCompare(order(b)));
@@ -342,7 +367,7 @@ function render({ facts, records, partitions, results, profile }) {
       .map((_, i) => round(spread(r.runs.map((x) => x.workerCores[i])).median, 2))
       .join(", ");
     lines.push(
-      `| ${r.storage} | ${r.consumer === "worker" ? "deletor-worker" : "naive (one awaited beginRun per message)"} | ${r.workers} | ${fmt(med(r.runs, "recordsPerSecond"))} | ${fmt(med(r.runs, "requestsPerRecord"), 2)} | ${fmt(med(r.runs, "serverRequestsPerSecond"), 0)} | ${fmt(med(r.runs, "serverCores"), 2)} | ${r.storage === "postgres" ? fmt(med(r.runs, "databaseCores"), 2) : "–"} | ${workerCores} | ${fmt(med(r.runs, "workerCpuMsPerRecord"), 2)} | ${fmt(med(r.runs, "serverRequestsPerCoreSecond"), 0)} | ${fmt(med(r.runs, "taskCreateP99Ms"), 0)} | ${r.runs.length} | ${r.measuredAt ? `${r.measuredAt.slice(0, 16).replace("T", " ")} (${r.loadAverage.join(" / ")})` : "–"} |`,
+      `| ${r.storage} | ${r.consumer === "worker" ? "deletor-worker" : "naive (one awaited beginRun per message)"} | ${r.workers} | ${fmt(med(r.runs, "recordsPerSecond"))} | ${fmt(med(r.runs, "requestsPerRecord"), 2)} | ${fmt(med(r.runs, "serverRequestsPerSecond"), 0)} | ${fmt(med(r.runs, "serverCores"), 2)} | ${r.storage === "postgres" ? fmt(med(r.runs, "databaseCores"), 2) : "–"} | ${workerCores} | ${fmt(med(r.runs, "workerCpuMsPerRecord"), 2)} | ${fmt(med(r.runs, "serverRequestsPerCoreSecond"), 0)} | ${fmt(med(r.runs, "taskCreateP99Ms"), 0)} | ${r.runs.length} | ${r.measuredAt ? `${r.earlierRun ? "run began " : ""}${r.measuredAt.slice(0, 16).replace("T", " ")} (${r.loadAverage.join(" / ")})` : "–"} |`,
     );
   }
   lines.push("", "## The model", "");
