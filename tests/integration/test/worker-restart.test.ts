@@ -34,12 +34,13 @@ describe.each(resonateModes)("worker restart $label", ({ url, skip }) => {
       () =>
         ++completedByFirst >= 1 && first.logs.filter((l) => l.event === LOG_EVENTS.completed).length >= 15,
     );
+    const crash = await first.stop("SIGKILL");
+    expect(crash.signal).toBe("SIGKILL");
+    // Read once the worker is gone: records it completed between the wait and the kill count too.
     const doneBeforeCrash = new Set(
       first.logs.filter((l) => l.event === LOG_EVENTS.completed).map((l) => l.recordId),
     );
     expect(doneBeforeCrash.size).toBeLessThan(60);
-    const crash = await first.stop("SIGKILL");
-    expect(crash.signal).toBe("SIGKILL");
 
     const second = await startWorker(pipeline, env, { resonateUrl: url });
     const secondCompleted = () =>
