@@ -87,12 +87,19 @@ const WORKER = new URL("../dist/main.js", import.meta.url).pathname;
 const NAIVE = new URL("./naive-consumer.mjs", import.meta.url).pathname;
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
-/** CPU seconds a process has used so far (user + system), from /proc. */
+/** CPU seconds a process has used so far (user + system), from /proc; with its name when asked. */
+function procStat(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return {
+    name: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")),
+    cpu: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS,
+  };
+}
+
 function cpuSeconds(pid) {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    return procStat(pid).cpu;
   } catch {
     return Number.NaN;
   }
@@ -122,10 +129,8 @@ function postgresCpuSeconds() {
   for (const pid of readdirSync("/proc")) {
     if (!/^\d+$/.test(pid)) continue;
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      if (!stat.includes("(postgres)")) continue;
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      total += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+      const stat = procStat(pid);
+      if (stat.name === "postgres") total += stat.cpu;
     } catch {
       // the process ended meanwhile
     }

@@ -7,7 +7,7 @@ import { DELETION_WORKFLOW_NAME, deletionWorkflow } from "./deletion-workflow.js
 import type { LocalRunEnd, LocalRunEnds } from "./local-run-ends.js";
 import { type PayloadCipher, PLAINTEXT_PAYLOADS } from "./payload-encryption.js";
 import { DEFAULT_PROMISE_PREFIX, PromiseIds } from "./promise-ids.js";
-import { decodeStoredValue, openStoredPromise, readOutcome } from "./promise-values.js";
+import { decodeStoredValue, errorText, openStoredPromise, readOutcome } from "./promise-values.js";
 import type { RecordStore } from "./record-store.js";
 import type { TaskCreateOutcomes } from "./task-create-outcomes.js";
 import type { DeletionOutcome, DeletionRequestInput, DeletionWorkflowInput } from "./workflow-input.js";
@@ -138,7 +138,9 @@ export function registerDeletionWorkflow(
         : { ok: false as const, reason: opened.reason };
       if (!decoded.ok)
         return { kind: "foreign", reason: `promise ${expected.promiseId}: value ${decoded.reason}` };
-      if (here.state === "rejected") return { kind: "crashed", error: errorText(decoded.value) };
+      if (here.state === "rejected") {
+        return { kind: "crashed", error: errorText(decoded.value) ?? "workflow failed" };
+      }
       const outcome = readOutcome(decoded.value, expected);
       return outcome.ok
         ? { kind: "finished", outcome: outcome.value }
@@ -255,13 +257,6 @@ export function promiseLookup(
       throw error;
     }
   };
-}
-
-/** The SDK stores a thrown Error as { __type: "error", message, ... } (codec.js). */
-function errorText(value: unknown): string {
-  const message = (value as { message?: unknown } | null)?.message;
-  if (typeof message === "string") return message;
-  return typeof value === "string" ? value : (JSON.stringify(value) ?? "workflow failed");
 }
 
 /** The SDK says only that a value "cannot be decoded"; why (say, an unknown key id) is its cause. */

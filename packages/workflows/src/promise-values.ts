@@ -152,7 +152,7 @@ export function readAttempt(promise: StoredPromise | undefined, expected: Attemp
 }
 
 /** The SDK stores a thrown Error as { __type: "error", message, ... } (codec.js). */
-function errorText(value: unknown): string | undefined {
+export function errorText(value: unknown): string | undefined {
   if (typeof value === "string") return value;
   if (
     typeof value === "object" &&
