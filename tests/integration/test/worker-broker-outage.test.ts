@@ -27,8 +27,15 @@ afterEach(async () => {
 const completedIds = (logs: readonly LogLine[]) =>
   new Set(logs.filter((l) => l.event === LOG_EVENTS.completed).map((l) => l.recordId));
 
+// Two broker starts, a stop and a consumer group's recovery: on a loaded 2-core machine each
+// takes tens of seconds, so the whole needs more than the suite's default budget. Each phase's
+// time is printed so that a slow run says which phase was slow.
+const OUTAGE_TEST_BUDGET_MS = 420_000;
+
 describe("a broker outage", () => {
   it("is two log lines however long it lasts, counted in /metrics, and the worker carries on after it", async () => {
+    const startedAt = Date.now();
+    const phase = (name: string) => console.log(`[broker-outage] ${name} at +${Date.now() - startedAt} ms`);
     dataDir = await mkdtemp(join(tmpdir(), "outage-broker-"));
     const port = await freePort();
     broker = await startLocalKafka({ port, dataDir });
@@ -43,6 +50,7 @@ describe("a broker outage", () => {
     );
     await worker.waitForLog(() => before.every((id) => completedIds(worker.logs).has(id)), 120_000);
     const metricsPort = await httpPort(worker);
+    phase("first records completed");
 
     // (A start can have an outage of its own while the broker warms up: this one comes after.)
     const stoppedAt = worker.logs.length;
@@ -53,13 +61,17 @@ describe("a broker outage", () => {
     );
     // Down until the client has complained many times over: the flood that used to reach the log.
     const folded = async () => (await scrapeMetrics(metricsPort)).get("deletor_broker_errors_folded") ?? 0;
+    phase("outage reported");
     for (let n = await folded(); n < 20; n = await folded()) await new Promise((r) => setTimeout(r, 200));
+    phase("20 errors folded");
     broker = await startLocalKafka({ port, dataDir });
+    phase("broker restarted");
     const up = await worker.waitForLog(
       (l) => l.event === LOG_EVENTS.brokersReachable && worker.logs.indexOf(l) > worker.logs.indexOf(down),
       120_000,
     );
 
+    phase("recovery reported");
     const during = worker.logs.slice(worker.logs.indexOf(down), worker.logs.indexOf(up) + 1);
     const loud = during.filter((l) => (l.level as number) >= LEVEL.warn);
     console.log(
@@ -78,6 +90,7 @@ describe("a broker outage", () => {
       after.map((id) => ({ key: id, value: requestJson(id) })),
     );
     await worker.waitForLog(() => after.every((id) => completedIds(worker.logs).has(id)), 120_000);
+    phase("records after the outage completed");
     expect(worker.child.exitCode).toBeNull();
-  });
+  }, OUTAGE_TEST_BUDGET_MS);
 });
