@@ -19,6 +19,7 @@ import {
   RecordIdSchema,
   TOPICS,
 } from "@deletion/contracts";
+import { DEFAULT_FINISHED_KEPT, DEFAULT_TASK_TTL_MS } from "@deletion/resonate-client";
 import {
   DEFAULT_BATCH_SIZE,
   DEFAULT_DELETED_AT_COLUMN,
@@ -30,9 +31,7 @@ import {
 import {
   BatchPauseModeSchema,
   DEFAULT_BATCH_PAUSE,
-  DEFAULT_FINISHED_KEPT,
   DEFAULT_PROMISE_PREFIX,
-  DEFAULT_TASK_TTL_MS,
   PromisePrefixSchema,
 } from "@deletion/workflows";
 import { z } from "zod";

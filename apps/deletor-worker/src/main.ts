@@ -31,12 +31,11 @@ import {
 import {
   createPayloadCipher,
   createResonateClient,
-  PromiseIds,
   probeResonate,
-  registerDeletionWorkflow,
   reportSecurity,
   resonateLogger,
-} from "@deletion/workflows";
+} from "@deletion/resonate-client";
+import { PromiseIds, registerDeletionWorkflow } from "@deletion/workflows";
 import { workerCli } from "./config.js";
 import { openRecordStore } from "./record-store.js";
 import { statusEndpoint } from "./status.js";

@@ -1,8 +1,8 @@
 import type { ConfigOf, Logger } from "@deletion/cli-kit";
 import { EXIT_USAGE } from "@deletion/cli-kit";
 import { LOG_EVENTS } from "@deletion/contracts";
+import { type RecordStore, SimulatedRecordStore } from "@deletion/record-store";
 import { connectPostgresStore, describeDatabase, type PostgresRecordStore } from "@deletion/store-postgres";
-import { type RecordStore, SimulatedRecordStore } from "@deletion/workflows";
 import type { workerCli } from "./config.js";
 
 type WorkerConfig = ConfigOf<typeof workerCli.options>;

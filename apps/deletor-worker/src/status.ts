@@ -2,12 +2,11 @@ import {
   type HttpStatusSourceOptions,
   httpStatusSource,
   lookupStatusSource,
-  PromiseIds,
-  promiseLookup,
   type RecordInspector,
-  type ResonateClient,
   statusAnswer,
-} from "@deletion/workflows";
+} from "@deletion/deletion-status";
+import type { ResonateClient } from "@deletion/resonate-client";
+import { PromiseIds, promiseLookup } from "@deletion/workflows";
 
 /**
  * GET /status/<recordId> of this worker: from the Resonate server it uses (read over its API,

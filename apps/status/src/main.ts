@@ -1,14 +1,14 @@
 import { EXIT_USAGE, resonateSecurityOf, runCli } from "@deletion/cli-kit";
-import { connectPostgresStore, describeDatabase } from "@deletion/store-postgres";
 import {
-  createPayloadCipher,
   describeStatus,
   httpStatusSource,
   listFailed,
-  PromiseIds,
   type RecordInspector,
   readRecordStatus,
-} from "@deletion/workflows";
+} from "@deletion/deletion-status";
+import { createPayloadCipher } from "@deletion/resonate-client";
+import { connectPostgresStore, describeDatabase } from "@deletion/store-postgres";
+import { PromiseIds } from "@deletion/workflows";
 import { type StatusConfig, statusCli, takeRecordId } from "./config.js";
 
 const { recordId, rest, extra } = takeRecordId(process.argv.slice(2));

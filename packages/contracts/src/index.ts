@@ -7,4 +7,5 @@ export * from "./json-bytes.js";
 export * from "./log-events.js";
 export * from "./record-id.js";
 export * from "./source-position.js";
+export { type StructuredLogger, silentLogger } from "./structured-logger.js";
 export * from "./topics.js";

@@ -12,7 +12,8 @@ import {
   type RawMessage,
   refusalsOf,
 } from "@deletion/kafka";
-import type { AttemptEnd, DeletionRuntime, DeletionStart, Durability } from "@deletion/workflows";
+import type { Durability } from "@deletion/resonate-client";
+import type { AttemptEnd, DeletionRuntime, DeletionStart } from "@deletion/workflows";
 import type { Logger } from "pino";
 import { type DurabilityStrategy, durabilityStrategy } from "./durability.js";
 import type { WorkerMetrics } from "./metrics.js";

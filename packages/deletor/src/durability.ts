@@ -1,4 +1,4 @@
-import type { Durability } from "@deletion/workflows";
+import type { Durability } from "@deletion/resonate-client";
 
 /**
  * Where the durable promises live decides when a record is safe to commit and what the worker

@@ -1,13 +1,8 @@
 import { Writable } from "node:stream";
 import type { DeadLetter } from "@deletion/contracts";
 import { LOG_EVENTS } from "@deletion/contracts";
-import type {
-  AttemptEnd,
-  DeletionRequestInput,
-  DeletionRuntime,
-  DeletionStart,
-  Durability,
-} from "@deletion/workflows";
+import type { Durability } from "@deletion/resonate-client";
+import type { AttemptEnd, DeletionRequestInput, DeletionRuntime, DeletionStart } from "@deletion/workflows";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { type ConsumedMessage, Dispatcher } from "../src/dispatcher.js";

@@ -1,4 +1,4 @@
-import { PermanentDeletionError, TransientDeletionError } from "@deletion/workflows";
+import { PermanentDeletionError, TransientDeletionError } from "@deletion/record-store";
 
 /*
  * Which failures are worth retrying. SQLSTATE classes and codes from the PostgreSQL manual

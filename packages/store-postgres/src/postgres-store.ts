@@ -1,4 +1,4 @@
-import type { BatchContext, BatchResult, RecordStore, SoftDeleteResult } from "@deletion/workflows";
+import type { BatchContext, BatchResult, RecordStore, SoftDeleteResult } from "@deletion/record-store";
 import type { Pool, PoolClient } from "pg";
 import {
   type BatchKey,

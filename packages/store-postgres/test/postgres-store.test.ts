@@ -1,5 +1,5 @@
+import { PermanentDeletionError, TransientDeletionError } from "@deletion/record-store";
 import { type Postgres, startPostgres } from "@deletion/test-kit";
-import { PermanentDeletionError, TransientDeletionError } from "@deletion/workflows";
 import type pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {

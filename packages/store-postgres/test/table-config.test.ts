@@ -1,4 +1,4 @@
-import { PermanentDeletionError, TransientDeletionError } from "@deletion/workflows";
+import { PermanentDeletionError, TransientDeletionError } from "@deletion/record-store";
 import { describe, expect, it } from "vitest";
 import { isTransient, TableListSchema, toDeletionError } from "../src/index.js";
 

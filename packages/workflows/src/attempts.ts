@@ -1,6 +1,7 @@
 import type { SourcePosition } from "@deletion/contracts";
+import type { StoredPromise } from "@deletion/resonate-client";
 import type { PromiseIds } from "./promise-ids.js";
-import { readAttempt, type StoredPromise } from "./promise-values.js";
+import { readAttempt } from "./promise-values.js";
 
 /** Reads one promise by id; undefined when the server has none under it. */
 export type PromiseLookup = (promiseId: string) => Promise<StoredPromise | undefined>;

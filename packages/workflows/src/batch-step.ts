@@ -1,8 +1,8 @@
 import { type DeletionCompleted, LOG_EVENTS } from "@deletion/contracts";
+import type { BatchResult } from "@deletion/record-store";
 import type { Context } from "@resonatehq/sdk";
 import { PermanentPublishError, rethrowPublishError } from "./completion-publisher.js";
 import { type DeletionDependencies, dependencies, errorMessage, position } from "./deletion-steps.js";
-import type { BatchResult } from "./record-store.js";
 import type { DeletionWorkflowInput } from "./workflow-input.js";
 import type { BatchProgress } from "./workflow-shape.js";
 

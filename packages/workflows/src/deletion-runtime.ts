@@ -1,17 +1,22 @@
+import { type StructuredLogger, silentLogger } from "@deletion/contracts";
+import type { RecordStore } from "@deletion/record-store";
+import {
+  type LocalRunEnd,
+  type LocalRunEnds,
+  openStoredPromise,
+  type PayloadCipher,
+  PLAINTEXT_PAYLOADS,
+  type TaskCreateOutcomes,
+} from "@deletion/resonate-client";
 import { Exponential, type Resonate, type RetryPolicy } from "@resonatehq/sdk";
 import { type PromiseLookup, selectAttempt } from "./attempts.js";
 import { DELETION_SEGMENT_NAME, deletionSegmentWorkflow } from "./batch-segments.js";
 import type { CompletionPublisher } from "./completion-publisher.js";
 import { DELETION_DEPENDENCIES, type DeletionDependencies, errorMessage } from "./deletion-steps.js";
 import { DELETION_WORKFLOW_NAME, deletionWorkflow } from "./deletion-workflow.js";
-import type { LocalRunEnd, LocalRunEnds } from "./local-run-ends.js";
-import { type PayloadCipher, PLAINTEXT_PAYLOADS } from "./payload-encryption.js";
 import { DEFAULT_PROMISE_PREFIX, PromiseIds } from "./promise-ids.js";
-import { decodeStoredValue, errorText, openStoredPromise, readOutcome } from "./promise-values.js";
-import type { RecordStore } from "./record-store.js";
-import type { TaskCreateOutcomes } from "./task-create-outcomes.js";
+import { decodeStoredValue, errorText, readOutcome } from "./promise-values.js";
 import type { DeletionOutcome, DeletionRequestInput, DeletionWorkflowInput } from "./workflow-input.js";
-import { silentLogger, type WorkflowLogger } from "./workflow-logger.js";
 import { type WorkflowShapeOptions, workflowShape } from "./workflow-shape.js";
 
 export interface BatchRetryConfig {
@@ -29,7 +34,7 @@ export const DEFAULT_BATCH_RETRY: BatchRetryConfig = {
 export interface DeletionRuntimeOptions {
   store: RecordStore;
   publisher: CompletionPublisher;
-  logger?: WorkflowLogger;
+  logger?: StructuredLogger;
   batchRetry?: BatchRetryConfig;
   /** Namespace of this project's promise ids on the server (see promise-ids.ts). */
   promisePrefix?: string;
@@ -242,7 +247,7 @@ export function registerDeletionWorkflow(
 
 /**
  * Raw promise.get: nothing decoded by the SDK's codec, so foreign bytes cannot throw there; the
- * param and value are decrypted here, and one that cannot be is marked with why (promise-values.ts).
+ * param and value are decrypted here, and one that cannot be is marked with why (stored-promise.ts in @deletion/resonate-client).
  */
 export function promiseLookup(
   resonate: Resonate,

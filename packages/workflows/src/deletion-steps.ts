@@ -1,15 +1,15 @@
+import type { StructuredLogger } from "@deletion/contracts";
 import { type DeadLetter, LOG_EVENTS } from "@deletion/contracts";
+import { PermanentDeletionError, type RecordStore } from "@deletion/record-store";
 import type { Context, RetryPolicy } from "@resonatehq/sdk";
 import { type CompletionPublisher, rethrowPublishError } from "./completion-publisher.js";
-import { PermanentDeletionError, type RecordStore } from "./record-store.js";
 import type { DeletionOutcome, DeletionWorkflowInput } from "./workflow-input.js";
-import type { WorkflowLogger } from "./workflow-logger.js";
 
 /** Services the leaf steps use, registered once per Resonate client as a dependency. */
 export interface DeletionDependencies {
   store: RecordStore;
   publisher: CompletionPublisher;
-  logger: WorkflowLogger;
+  logger: StructuredLogger;
   /** How failed batches are retried; PermanentDeletionError is never retried. */
   batchRetryPolicy: RetryPolicy;
 }

@@ -1,28 +1,26 @@
-export * from "./attempts.js";
-export { DELETION_SEGMENT_NAME, deletionSegmentWorkflow } from "./batch-segments.js";
-export { type BatchStepResult, batchStep } from "./batch-step.js";
-export * from "./compacting-local-network.js";
+export { selectAttempt } from "./attempts.js";
+export { DELETION_SEGMENT_NAME } from "./batch-segments.js";
+export { batchStep } from "./batch-step.js";
 export { type CompletionPublisher, PermanentPublishError } from "./completion-publisher.js";
-export * from "./created-task-heartbeat.js";
-export * from "./deletion-runtime.js";
-export * from "./deletion-status.js";
-export { DELETION_WORKFLOW_NAME, deletionWorkflow } from "./deletion-workflow.js";
-export * from "./guarded-network.js";
-export * from "./heartbeat-watch.js";
-export * from "./http-transport.js";
-export { type LocalRunEnd, LocalRunEnds } from "./local-run-ends.js";
-export * from "./payload-encryption.js";
-export * from "./promise-ids.js";
-export * from "./promise-values.js";
-export * from "./record-store.js";
-export * from "./resonate-client.js";
-export { resonateLogger } from "./resonate-logger.js";
-export * from "./resonate-token.js";
-export * from "./security-report.js";
-export * from "./seeded-random.js";
-export * from "./server-guard.js";
-export * from "./simulated-store.js";
-export * from "./task-create-outcomes.js";
-export * from "./workflow-input.js";
-export * from "./workflow-logger.js";
-export * from "./workflow-shape.js";
+export {
+  type AttemptEnd,
+  batchRetryPolicy,
+  type DeletionRuntime,
+  type DeletionStart,
+  promiseLookup,
+  registerDeletionWorkflow,
+} from "./deletion-runtime.js";
+export { deletionWorkflow } from "./deletion-workflow.js";
+export { DEFAULT_PROMISE_PREFIX, PromiseIds, PromisePrefixSchema } from "./promise-ids.js";
+export { decodeStoredValue, readAttempt, readOutcome } from "./promise-values.js";
+export type { DeletionOutcome, DeletionRequestInput, DeletionWorkflowInput } from "./workflow-input.js";
+export {
+  type BatchPauseMode,
+  BatchPauseModeSchema,
+  type BatchProgress,
+  DEFAULT_BATCH_PAUSE,
+  DEFAULT_SEGMENT_BATCHES,
+  type SegmentResult,
+  type WorkflowShapeOptions,
+  workflowShape,
+} from "./workflow-shape.js";

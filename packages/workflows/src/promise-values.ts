@@ -1,7 +1,7 @@
 import { describeIssues } from "@deletion/contracts";
+import type { StoredPromise, StoredValue } from "@deletion/resonate-client";
 import { z } from "zod";
 import { DELETION_WORKFLOW_NAME } from "./deletion-workflow.js";
-import type { PayloadCipher } from "./payload-encryption.js";
 import {
   type DeletionOutcome,
   DeletionOutcomeSchema,
@@ -14,33 +14,6 @@ import {
  * id being ours proves nothing: another application on the same server may have used it (the
  * server does not know whose an id is), or an older build may have stored another shape.
  */
-
-/**
- * A param or value as stored. `unreadable` is set by openStoredPromise on one that could not be
- * decrypted (why), so every reader below reports it like any other value it cannot use.
- */
-export interface StoredValue {
-  headers?: Record<string, string> | undefined;
-  data?: unknown;
-  unreadable?: string | undefined;
-}
-
-/** The part of a promise as the server stores it that is read here (the SDK's PromiseRecord fits). */
-export interface StoredPromise {
-  id: string;
-  state: "pending" | "resolved" | "rejected" | "rejected_canceled" | "rejected_timedout";
-  param?: StoredValue | undefined;
-  value?: StoredValue | undefined;
-}
-
-/** A promise read raw, its param and value decrypted (or marked unreadable, with why). */
-export function openStoredPromise<P extends StoredPromise>(promise: P, payloads: PayloadCipher): P {
-  const open = (stored: StoredValue | undefined): StoredValue | undefined => {
-    const opened = payloads.open(stored);
-    return opened.ok ? opened.value : { unreadable: opened.reason };
-  };
-  return { ...promise, param: open(promise.param), value: open(promise.value) };
-}
 
 export type Read<T> = { ok: true; value: T } | { ok: false; reason: string };
 

@@ -1,5 +1,6 @@
+import type { StoredPromise } from "@deletion/resonate-client";
 import { describe, expect, it } from "vitest";
-import { PromiseIds, type StoredPromise, selectAttempt } from "../src/index.js";
+import { PromiseIds, selectAttempt } from "../src/index.js";
 import { ourPromise, outcomeOf, workflowInput } from "./stored-promises.js";
 
 const ids = new PromiseIds();

@@ -2,15 +2,17 @@ import type { DeadLetter, DeletionCompleted } from "@deletion/contracts";
 import {
   type BatchContext,
   type BatchResult,
+  PermanentDeletionError,
+  type RecordStore,
+  TransientDeletionError,
+} from "@deletion/record-store";
+import { createResonateClient } from "@deletion/resonate-client";
+import {
   type CompletionPublisher,
-  createResonateClient,
   type DeletionOutcome,
   type DeletionRequestInput,
   type DeletionRuntime,
-  PermanentDeletionError,
-  type RecordStore,
   registerDeletionWorkflow,
-  TransientDeletionError,
 } from "../src/index.js";
 
 export class RecordingPublisher implements CompletionPublisher {

@@ -1,5 +1,5 @@
+import { createResonateClient } from "@deletion/resonate-client";
 import { afterEach, describe, expect, it } from "vitest";
-import { createResonateClient } from "../src/resonate-client.js";
 import { inProcessRuntime, input, RecordingPublisher, run, ScriptedStore } from "./fakes.js";
 
 const stops: (() => Promise<void>)[] = [];

@@ -1,15 +1,15 @@
 import type { DeadLetter, DeletionCompleted } from "@deletion/contracts";
+import { silentLogger } from "@deletion/contracts";
+import { createResonateClient } from "@deletion/resonate-client";
 import type { Resonate } from "@resonatehq/sdk";
 import { afterEach, describe, expect, it } from "vitest";
 import { DELETION_DEPENDENCIES, type DeletionDependencies } from "../src/deletion-steps.js";
 import {
   batchRetryPolicy,
   type CompletionPublisher,
-  createResonateClient,
   type DeletionOutcome,
   deletionWorkflow,
   PermanentPublishError,
-  silentLogger,
   workflowShape,
 } from "../src/index.js";
 import { ScriptedStore } from "./fakes.js";

@@ -1,4 +1,3 @@
-import { afterEach, describe, expect, it } from "vitest";
 import {
   type BatchContext,
   type BatchResult,
@@ -6,7 +5,8 @@ import {
   type RecordStore,
   type SoftDeleteResult,
   TransientDeletionError,
-} from "../src/index.js";
+} from "@deletion/record-store";
+import { afterEach, describe, expect, it } from "vitest";
 import { inProcessRuntime, input, RecordingPublisher, run } from "./fakes.js";
 
 /** Records every call in order, so the test can see what ran before what. */

@@ -1,4 +1,5 @@
-import type { DeletionOutcome, DeletionWorkflowInput, StoredPromise } from "../src/index.js";
+import type { StoredPromise } from "@deletion/resonate-client";
+import type { DeletionOutcome, DeletionWorkflowInput } from "../src/index.js";
 
 /** What the SDK's codec stores: base64 of JSON, "" for undefined. */
 export const encode = (value: unknown): string =>

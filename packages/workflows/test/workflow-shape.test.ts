@@ -1,11 +1,11 @@
 import { LOG_EVENTS } from "@deletion/contracts";
+import { createResonateClient } from "@deletion/resonate-client";
 import type { Context, Resonate } from "@resonatehq/sdk";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   type BatchPauseMode,
   type BatchProgress,
   batchStep,
-  createResonateClient,
   DEFAULT_BATCH_PAUSE,
   DEFAULT_SEGMENT_BATCHES,
   DELETION_SEGMENT_NAME,

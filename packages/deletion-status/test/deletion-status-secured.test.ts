@@ -1,17 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createPayloadCipher } from "@deletion/resonate-client";
+import { PromiseIds } from "@deletion/workflows";
 import { Codec } from "@resonatehq/sdk";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  createPayloadCipher,
-  describeStatus,
-  httpStatusSource,
-  listFailed,
-  PromiseIds,
-  readRecordStatus,
-} from "../src/index.js";
-import { outcomeOf, workflowInput } from "./stored-promises.js";
+import { outcomeOf, workflowInput } from "../../workflows/test/stored-promises.js";
+import { describeStatus, httpStatusSource, listFailed, readRecordStatus } from "../src/index.js";
 
 const ids = new PromiseIds();
 const key = { id: "k1", key: randomBytes(32) };

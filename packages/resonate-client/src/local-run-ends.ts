@@ -1,5 +1,5 @@
 import type { Request } from "@resonatehq/sdk";
-import type { StoredValue } from "./promise-values.js";
+import type { StoredValue } from "./stored-promise.js";
 
 /*
  * Why this exists. SDK 0.11.5 learns that a workflow ended only through a listener: a handle's

@@ -1,11 +1,11 @@
-/** The slice of a structured logger (pino's shape) that workflow steps write to. */
-export interface WorkflowLogger {
+/** The slice of a structured logger (pino's shape) that steps and start-up reports write to. */
+export interface StructuredLogger {
   info(fields: Record<string, unknown>, message: string): void;
   warn(fields: Record<string, unknown>, message: string): void;
   error(fields: Record<string, unknown>, message: string): void;
 }
 
-export const silentLogger: WorkflowLogger = {
+export const silentLogger: StructuredLogger = {
   info: () => {},
   warn: () => {},
   error: () => {},

@@ -1,14 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Codec } from "@resonatehq/sdk";
 import { describe, expect, it } from "vitest";
-import {
-  createPayloadCipher,
-  openStoredPromise,
-  PayloadDecryptionError,
-  PLAINTEXT_PAYLOADS,
-  readAttempt,
-} from "../src/index.js";
-import { ourPromise, outcomeOf, workflowInput } from "./stored-promises.js";
+import { createPayloadCipher, PayloadDecryptionError, PLAINTEXT_PAYLOADS } from "../src/index.js";
 
 const key = (id: string) => ({ id, key: randomBytes(32) });
 const k1 = key("k1");
@@ -113,26 +106,6 @@ describe("values that cannot be opened", () => {
     expect(PLAINTEXT_PAYLOADS.open(written)).toEqual({
       ok: false,
       reason: "the stored value is encrypted (key id k1) and no payload key is configured",
-    });
-  });
-
-  it("a promise read raw: the attempt reads as not ours, with the reason", () => {
-    const cipher = new Codec(createPayloadCipher({ mode: "aes-256-gcm", current: k1 }));
-    const input = workflowInput("r1", 1);
-    const promise = ourPromise("deletion/r1", input, "resolved", outcomeOf("r1", 1));
-    const encrypted = {
-      ...promise,
-      param: cipher.encode({ func: "deleteRecord", args: [input], version: 1 }),
-      value: cipher.encode(outcomeOf("r1", 1)),
-    };
-    const ref = { recordId: "r1", attempt: 1, promiseId: "deletion/r1" };
-    const withKey = createPayloadCipher({ mode: "aes-256-gcm", current: k1 });
-    expect(readAttempt(openStoredPromise(encrypted, withKey), ref)).toMatchObject({ kind: "completed" });
-    const withoutKey = createPayloadCipher({ mode: "aes-256-gcm", current: k2 });
-    expect(readAttempt(openStoredPromise(encrypted, withoutKey), ref)).toEqual({
-      kind: "foreign",
-      reason:
-        "promise deletion/r1: param the stored value is encrypted with key id k1, which is not among the configured keys (k2)",
     });
   });
 });

@@ -1,15 +1,9 @@
 import { randomBytes } from "node:crypto";
+import { createPayloadCipher, createResonateClient } from "@deletion/resonate-client";
+import { PromiseIds, promiseLookup, registerDeletionWorkflow } from "@deletion/workflows";
 import { describe, expect, it } from "vitest";
-import {
-  createPayloadCipher,
-  createResonateClient,
-  lookupStatusSource,
-  PromiseIds,
-  promiseLookup,
-  readRecordStatus,
-  registerDeletionWorkflow,
-} from "../src/index.js";
-import { input, RecordingPublisher, run, ScriptedStore } from "./fakes.js";
+import { input, RecordingPublisher, run, ScriptedStore } from "../../workflows/test/fakes.js";
+import { lookupStatusSource, readRecordStatus } from "../src/index.js";
 
 const k1 = { id: "k1", key: randomBytes(32) };
 const k2 = { id: "k2", key: randomBytes(32) };

@@ -1,10 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { RecordIdSchema, SourcePositionSchema } from "@deletion/contracts";
+import {
+  explainAuthRefusal,
+  openStoredPromise,
+  type PayloadCipher,
+  PLAINTEXT_PAYLOADS,
+  type StoredPromise,
+} from "@deletion/resonate-client";
+import { decodeStoredValue, type PromiseIds, readAttempt } from "@deletion/workflows";
 import { z } from "zod";
-import { type PayloadCipher, PLAINTEXT_PAYLOADS } from "./payload-encryption.js";
-import type { PromiseIds } from "./promise-ids.js";
-import { decodeStoredValue, openStoredPromise, readAttempt, type StoredPromise } from "./promise-values.js";
-import { explainAuthRefusal } from "./resonate-token.js";
 
 /*
  * Where a record's deletion stands, answered from its durable promises (the latest attempt, and

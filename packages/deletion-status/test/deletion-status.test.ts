@@ -1,17 +1,17 @@
 import { createServer } from "node:net";
+import { PromiseIds } from "@deletion/workflows";
 import { describe, expect, it } from "vitest";
+import { encode, ourPromise, outcomeOf, workflowInput } from "../../workflows/test/stored-promises.js";
 import {
   describeStatus,
   httpStatusSource,
   listFailed,
-  PromiseIds,
   type PromiseSearch,
   type RecordView,
   readRecordStatus,
   type StatusPromise,
   type StatusSource,
 } from "../src/index.js";
-import { encode, ourPromise, outcomeOf, workflowInput } from "./stored-promises.js";
 
 const ids = new PromiseIds();
 

@@ -1,7 +1,7 @@
+import type { StructuredLogger } from "@deletion/contracts";
 import { LOG_EVENTS } from "@deletion/contracts";
 import type { PayloadCipher } from "./payload-encryption.js";
 import { describeToken, tokenScopeProblem } from "./resonate-token.js";
-import type { WorkflowLogger } from "./workflow-logger.js";
 
 export interface SecuritySettings {
   /** The Resonate server; undefined with the in-process network. */
@@ -16,7 +16,7 @@ export interface SecuritySettings {
  * cannot work (expired, for another prefix) is named before the first refusal. Never the secrets:
  * the token's claims and the key ids only.
  */
-export function reportSecurity(logger: WorkflowLogger, settings: SecuritySettings): void {
+export function reportSecurity(logger: StructuredLogger, settings: SecuritySettings): void {
   const { url, token, promisePrefix, payloads } = settings;
   if (url && token) {
     const claims = describeToken(token);
