@@ -1,10 +1,35 @@
-export * from "./common-options.js";
-export * from "./file-options.js";
-export * from "./hard-exit.js";
-export * from "./kafka-security-options.js";
-export * from "./logger.js";
-export * from "./options.js";
-export * from "./redaction.js";
-export * from "./resonate-security-options.js";
-export * from "./run-cli.js";
-export * from "./shutdown.js";
+export { brokersOption, connectTimeoutOption, loggingOptions } from "./common-options.js";
+export { exitHardOnUncaughtException, hardExit } from "./hard-exit.js";
+export {
+  kafkaSecurityCheck,
+  kafkaSecurityEnv,
+  kafkaSecurityOf,
+  kafkaSecurityOptions,
+} from "./kafka-security-options.js";
+export { createLogger, type Logger } from "./logger.js";
+export {
+  type CliSpec,
+  type ConfigCheck,
+  type ConfigOf,
+  type OptionSpec,
+  type OptionSpecs,
+  option,
+  optionName,
+  type ParseResult,
+  parseOptions,
+  usage,
+} from "./options.js";
+export {
+  type PayloadKeyConfig,
+  PayloadKeyListSchema,
+  PayloadKeySchema,
+  payloadEncryptionOption,
+  payloadKeyOptions,
+  type ResonateSecurity,
+  type ResonateSecurityConfig,
+  resonateSecurityCheck,
+  resonateSecurityOf,
+  resonateTokenOptions,
+} from "./resonate-security-options.js";
+export { EXIT_USAGE, runCli } from "./run-cli.js";
+export { handleShutdownSignals } from "./shutdown.js";

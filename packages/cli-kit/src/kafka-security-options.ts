@@ -1,3 +1,13 @@
+import {
+  DEFAULT_SASL_MECHANISM,
+  type KafkaSecurity,
+  KafkaSecuritySchema,
+  SASL_MECHANISMS,
+  SaslMechanismSchema,
+  SECURITY_PROTOCOLS,
+  type SecurityProtocol,
+  SecurityProtocolSchema,
+} from "@deletion/kafka/security";
 import { z } from "zod";
 import {
   PEM_CERTIFICATE,
@@ -7,35 +17,6 @@ import {
   secretFileSchema,
 } from "./file-options.js";
 import { type ConfigCheck, type ConfigOf, option, optionName } from "./options.js";
-
-export const SECURITY_PROTOCOLS = ["plaintext", "ssl", "sasl_plaintext", "sasl_ssl"] as const;
-/** SCRAM first: PLAIN hands the password itself to the broker. */
-export const SASL_MECHANISMS = ["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] as const;
-export const DEFAULT_SASL_MECHANISM = "SCRAM-SHA-512";
-
-const SecurityProtocolSchema = z.enum(SECURITY_PROTOCOLS);
-const SaslMechanismSchema = z.enum(SASL_MECHANISMS);
-
-/**
- * How a client authenticates to the brokers and whether it talks TLS, once the settings are
- * known to fit together: `sasl` is there exactly for the sasl_* protocols, `tls` only for ssl
- * and sasl_ssl (without a CA file the system's trusted CAs apply).
- */
-export const KafkaSecuritySchema = z.object({
-  protocol: SecurityProtocolSchema,
-  sasl: z
-    .object({ mechanism: SaslMechanismSchema, username: z.string().min(1), password: z.string().min(1) })
-    .optional(),
-  tls: z
-    .object({
-      caFile: z.string().min(1).optional(),
-      certFile: z.string().min(1).optional(),
-      keyFile: z.string().min(1).optional(),
-    })
-    .optional(),
-});
-export type KafkaSecurity = z.infer<typeof KafkaSecuritySchema>;
-export type SecurityProtocol = KafkaSecurity["protocol"];
 
 const usesSasl = (protocol: SecurityProtocol) => protocol.startsWith("sasl_");
 const usesTls = (protocol: SecurityProtocol) => protocol === "ssl" || protocol === "sasl_ssl";

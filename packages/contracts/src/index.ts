@@ -1,11 +1,23 @@
-export * from "./dead-letter.js";
-export * from "./decode-result.js";
-export * from "./deletion-completed.js";
-export * from "./deletion-request-codec.js";
-export * from "./deletion-requested.js";
-export * from "./json-bytes.js";
-export * from "./log-events.js";
-export * from "./record-id.js";
-export * from "./source-position.js";
+export {
+  DEAD_LETTER_MAX_ORIGINAL_BYTES,
+  DEAD_LETTER_MAX_ORIGINAL_BYTES_LIMIT,
+  DEAD_LETTER_VERSION,
+  type DeadLetter,
+  type DeadLetterReasonCode,
+  DeadLetterReasonCodeSchema,
+  DeadLetterSchema,
+} from "./dead-letter.js";
+export type { DecodeError } from "./decode-result.js";
+export { type DeletionCompleted, DeletionCompletedSchema } from "./deletion-completed.js";
+export { decodeDeletionRequested, encodeDeletionRequested } from "./deletion-request-codec.js";
+export {
+  DELETION_REQUESTED_VERSION,
+  type DeletionRequested,
+  DeletionRequestedSchema,
+} from "./deletion-requested.js";
+export { decodeMessage, describeIssues, encodeMessage } from "./json-bytes.js";
+export { LOG_EVENTS } from "./log-events.js";
+export { RECORD_ID_MAX_LENGTH, RECORD_ID_PATTERN, RecordIdSchema } from "./record-id.js";
+export { type SourcePosition, SourcePositionSchema } from "./source-position.js";
 export { type StructuredLogger, silentLogger } from "./structured-logger.js";
-export * from "./topics.js";
+export { DEFAULT_CONSUMER_GROUP_ID, MAX_REQUEST_BYTES, MESSAGE_HEADERS, TOPICS } from "./topics.js";

@@ -1,7 +1,4 @@
-export * from "./completion-watch.js";
-export * from "./record-board.js";
-export * from "./render.js";
-export * from "./run-demo.js";
-export * from "./summary.js";
-export * from "./terminal-view.js";
-export * from "./worker-process.js";
+export { RecordBoard } from "./record-board.js";
+export { describeState, renderBoard } from "./render.js";
+export { runDemo } from "./run-demo.js";
+export { type DemoSummary, summarize } from "./summary.js";

@@ -1,21 +1,30 @@
-export { BrokerOutage, isOutageLine } from "./broker-outage.js";
-export * from "./broker-probe.js";
-export * from "./chunks.js";
-export * from "./client.js";
-export * from "./clock.js";
-export * from "./completion-publisher.js";
-export * from "./connection-failures.js";
-export * from "./dead-letter.js";
-export * from "./dead-letter-delivery.js";
-export * from "./producer.js";
-export * from "./progress.js";
-export * from "./publish-errors.js";
-export * from "./publish-refusal.js";
-export * from "./publish-retry.js";
-export * from "./record-ids.js";
-export * from "./redrive.js";
-export * from "./redrive-plan.js";
-export * from "./request-producer.js";
-export * from "./security.js";
-export * from "./token-bucket.js";
-export * from "./topics-admin.js";
+export { listTopicsWithin, looksUnreachable } from "./broker-probe.js";
+export {
+  type Admin,
+  type Consumer,
+  createKafka,
+  type Kafka,
+  KafkaJS,
+  type KafkaJsLogger,
+  outageOfKafka,
+  type Producer,
+  withTimeout,
+} from "./client.js";
+export { systemClock } from "./clock.js";
+export { KafkaCompletionPublisher, publishDeadLetter } from "./completion-publisher.js";
+export {
+  BrokerConnectionError,
+  connectionFailureIn,
+  describeConnectionFailure,
+  isDefinitive,
+} from "./connection-failures.js";
+export { deadLetterFor, type RawMessage } from "./dead-letter.js";
+export { type DeadLetterDelivery, deliverDeadLetter } from "./dead-letter-delivery.js";
+export { createIdempotentProducer } from "./producer.js";
+export { ProgressTicker } from "./progress.js";
+export { type PublishRefusal, refusalsOf } from "./publish-refusal.js";
+export { idDigits, newRunId, recordIdFor } from "./record-ids.js";
+export { type RedriveProgress, type RedriveSummary, redriveDeadLetters } from "./redrive.js";
+export { type ProduceProgress, type ProduceSummary, produceDeletionRequests } from "./request-producer.js";
+export { type KafkaSecurity, librdkafkaSecurity } from "./security.js";
+export { ensureTopics, type TopicStatus } from "./topics-admin.js";

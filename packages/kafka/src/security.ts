@@ -1,6 +1,33 @@
-import type { KafkaSecurity } from "@deletion/cli-kit";
+import { z } from "zod";
 
-export type { KafkaSecurity };
+export const SECURITY_PROTOCOLS = ["plaintext", "ssl", "sasl_plaintext", "sasl_ssl"] as const;
+/** SCRAM first: PLAIN hands the password itself to the broker. */
+export const SASL_MECHANISMS = ["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] as const;
+export const DEFAULT_SASL_MECHANISM = "SCRAM-SHA-512";
+
+export const SecurityProtocolSchema = z.enum(SECURITY_PROTOCOLS);
+export const SaslMechanismSchema = z.enum(SASL_MECHANISMS);
+
+/**
+ * How a client authenticates to the brokers and whether it talks TLS, once the settings are
+ * known to fit together: `sasl` is there exactly for the sasl_* protocols, `tls` only for ssl
+ * and sasl_ssl (without a CA file the system's trusted CAs apply).
+ */
+export const KafkaSecuritySchema = z.object({
+  protocol: SecurityProtocolSchema,
+  sasl: z
+    .object({ mechanism: SaslMechanismSchema, username: z.string().min(1), password: z.string().min(1) })
+    .optional(),
+  tls: z
+    .object({
+      caFile: z.string().min(1).optional(),
+      certFile: z.string().min(1).optional(),
+      keyFile: z.string().min(1).optional(),
+    })
+    .optional(),
+});
+export type KafkaSecurity = z.infer<typeof KafkaSecuritySchema>;
+export type SecurityProtocol = KafkaSecurity["protocol"];
 
 /**
  * The librdkafka properties for SASL and TLS, passed next to the client's `kafkaJS` block. No

@@ -1,7 +1,13 @@
-export { DEFAULT_LEDGER_TABLE, ledgerDdl } from "./batch-ledger.js";
-export * from "./catalogue.js";
-export * from "./pg-errors.js";
-export * from "./pool.js";
-export * from "./postgres-store.js";
-export * from "./seed.js";
-export * from "./table-config.js";
+export { DEFAULT_LEDGER_TABLE } from "./batch-ledger.js";
+export { describePgError, isTransient, toDeletionError } from "./pg-errors.js";
+export { createPool } from "./pool.js";
+export {
+  connectPostgresStore,
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_DELETED_AT_COLUMN,
+  describeDatabase,
+  openPostgresStore,
+  PostgresRecordStore,
+} from "./postgres-store.js";
+export { type SeedOptions, type SeedProgress, seedDemoData } from "./seed.js";
+export { DEMO_TABLES, IdentifierSchema, TableListSchema } from "./table-config.js";
