@@ -37,13 +37,13 @@ log "installing workspace dependencies (pnpm $(pnpm --version), node $(node --ve
 pnpm install --frozen-lockfile
 
 log "provisioning the local Kafka broker (jars from Maven Central, cached)"
-node packages/test-kit/bin/provision-kafka.mjs
+node packages/local-stack/bin/provision-kafka.mjs
 
 # The Resonate server for tests and local runs where no Docker engine runs its image: the
 # upstream release binary, given as its xz archive, unpacked into the cache once.
 if [ -n "${RESONATE_SERVER_ARCHIVE:-}" ]; then
   log "provisioning the Resonate server from $RESONATE_SERVER_ARCHIVE"
-  node packages/test-kit/bin/provision-resonate.mjs "$RESONATE_SERVER_ARCHIVE" >/dev/null
+  node packages/local-stack/bin/provision-resonate.mjs "$RESONATE_SERVER_ARCHIVE" >/dev/null
 fi
 
 log "building"

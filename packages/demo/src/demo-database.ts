@@ -1,5 +1,5 @@
+import { type Postgres, startEmbeddedPostgres } from "@deletion/local-stack";
 import { createPool, describeDatabase, seedDemoData } from "@deletion/store-postgres";
-import { startPostgres } from "@deletion/test-kit";
 
 export interface DemoDatabase {
   /** What the workers need to delete from it. */
@@ -10,15 +10,17 @@ export interface DemoDatabase {
 }
 
 /**
- * The database of a `--store postgres` run: the one given, or a PostgreSQL the test kit starts
- * (the embedded binaries without Docker), with the demo tables seeded for exactly the run's ids.
+ * The database of a `--store postgres` run: the one given, or the embedded PostgreSQL binaries
+ * started for the run, with the demo tables seeded for exactly the run's ids.
  */
 export async function prepareDemoDatabase(
   ids: readonly string[],
   databaseUrl: string | undefined,
   say: (line: string) => void,
 ): Promise<DemoDatabase> {
-  const server = await startPostgres({ env: databaseUrl ? { DATABASE_URL: databaseUrl } : {} });
+  const server: Postgres = databaseUrl
+    ? { url: databaseUrl, kind: "external", description: "the one given", stop: async () => {} }
+    : await startEmbeddedPostgres("started for this run");
   say(`database: ${server.kind === "external" ? describeDatabase(server.url) : server.description}`);
   const pool = createPool({ connectionString: server.url, max: 2, applicationName: "demo" });
   try {

@@ -11,7 +11,7 @@ import {
   recordIdFor,
   withTimeout,
 } from "@deletion/kafka";
-import { type Broker, startBroker } from "@deletion/test-kit";
+import { startLocalKafka } from "@deletion/local-stack";
 import { watchCompletions } from "./completion-watch.js";
 import { type DemoDatabase, prepareDemoDatabase } from "./demo-database.js";
 import { RecordBoard } from "./record-board.js";
@@ -74,16 +74,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   let finished = false;
 
   try {
-    let broker: Broker;
+    let brokers: string;
     if (options.brokers) {
-      broker = { bootstrapServers: options.brokers, kind: "external", stop: async () => {} };
+      brokers = options.brokers;
       say(`using the broker at ${options.brokers}`);
     } else {
       say("starting a local broker for this run");
-      broker = await startBroker({ env: {} });
+      const broker = await startLocalKafka();
       cleanups.push(() => broker.stop());
+      brokers = broker.bootstrapServers;
     }
-    const brokers = broker.bootstrapServers;
     let database: DemoDatabase | undefined;
     if (options.store === "postgres") {
       database = await prepareDemoDatabase(ids, options.databaseUrl, say);

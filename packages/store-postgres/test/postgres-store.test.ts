@@ -1,5 +1,6 @@
 import { PermanentDeletionError, TransientDeletionError } from "@deletion/record-store";
-import { type Postgres, startPostgres } from "@deletion/test-kit";
+import type { Postgres } from "@deletion/local-stack";
+import { startPostgres } from "@deletion/test-kit";
 import type pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {

@@ -1,8 +1,10 @@
 // Brings "vitest" into the program; without it tsc rejects the augmentation below (TS2664).
+
+import type { SecuredKafka } from "@deletion/local-stack";
+import { type ResonateServer, ResonateServerUnavailable } from "@deletion/local-stack";
 import type {} from "vitest";
 import type { TestProject } from "vitest/node";
-import { type ResonateServer, ResonateServerUnavailable, startResonateServer } from "./resonate-server.js";
-import type { SecuredKafka } from "./secured-kafka.js";
+import { startResonateServer } from "./resonate-server.js";
 import { securedUnavailableReason, startBroker } from "./start-broker.js";
 import { startPostgres } from "./start-postgres.js";
 

@@ -1,6 +1,6 @@
+import type { SecuredKafka } from "@deletion/local-stack";
+import { type LocalKafkaOptions, startLocalKafka } from "@deletion/local-stack";
 import { dockerUnavailable } from "./docker.js";
-import { type LocalKafkaOptions, startLocalKafka } from "./local-kafka.js";
-import type { SecuredKafka } from "./secured-kafka.js";
 
 /**
  * Pinned so every run tests against the same broker; bump deliberately. The same tag as

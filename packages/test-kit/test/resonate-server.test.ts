@@ -1,12 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
+import { cachedResonateBinary, type ResonateServer, ResonateServerUnavailable } from "@deletion/local-stack";
 import { afterAll, describe, expect, it } from "vitest";
-import { cachedResonateBinary } from "../bin/provision-resonate.mjs";
 import {
   createResonateAuth,
   parseResonateRequests,
-  type ResonateServer,
-  ResonateServerUnavailable,
   scrapeResonateRequests,
   startResonateServer,
 } from "../src/index.js";

@@ -77,7 +77,7 @@ describe("pnpm demo", () => {
     child.kill("SIGINT");
     expect(await exited).toBe(130);
 
-    const brokerDir = /test-kit-kafka-[A-Za-z0-9]+/.exec(stderr)?.[0];
+    const brokerDir = /local-stack-kafka-[A-Za-z0-9]+/.exec(stderr)?.[0];
     expect(() => process.kill(workerPid, 0)).toThrow();
     if (brokerDir) expect(existsSync(`/tmp/${brokerDir}`)).toBe(false);
   });

@@ -3,8 +3,8 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { freePort } from "@deletion/local-stack";
 import { createPool } from "@deletion/store-postgres";
-import { freePort } from "@deletion/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { produceInOrder } from "../fixtures/pipeline.js";
 import { createTopic, readTopic, repoRoot } from "../support/index.js";
@@ -23,7 +23,7 @@ afterEach(async () => {
 
 /** `./pnpmw stack` as a person runs it: resolves once it printed the three settings. */
 async function startStack(args: string[]): Promise<RunningStack> {
-  const child = spawn(process.execPath, [join(repoRoot, "packages/test-kit/bin/stack.mjs"), ...args], {
+  const child = spawn(process.execPath, [join(repoRoot, "packages/local-stack/bin/stack.mjs"), ...args], {
     cwd: repoRoot,
     stdio: ["ignore", "pipe", "pipe"],
   });

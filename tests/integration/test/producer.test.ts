@@ -1,5 +1,6 @@
 import { decodeDeletionRequested } from "@deletion/contracts";
-import { freePort, uniqueName } from "@deletion/test-kit";
+import { freePort } from "@deletion/local-stack";
+import { uniqueName } from "@deletion/test-kit";
 import { describe, expect, inject, it } from "vitest";
 import { createTopic, LEVEL, logLines, readTopic, runApp } from "../support/index.js";
 

@@ -3,13 +3,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LOG_EVENTS } from "@deletion/contracts";
-import {
-  createResonateAuth,
-  type ResonateServer,
-  ResonateServerUnavailable,
-  scrapeResonateRequests,
-  startResonateServer,
-} from "@deletion/test-kit";
+import { type ResonateServer, ResonateServerUnavailable } from "@deletion/local-stack";
+import { createResonateAuth, scrapeResonateRequests, startResonateServer } from "@deletion/test-kit";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { SERVER_MARK } from "../fixtures/modes.js";
 import {

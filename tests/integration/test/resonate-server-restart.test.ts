@@ -1,5 +1,6 @@
 import { LOG_EVENTS } from "@deletion/contracts";
-import { type ResonateServer, ResonateServerUnavailable, startResonateServer } from "@deletion/test-kit";
+import { type ResonateServer, ResonateServerUnavailable } from "@deletion/local-stack";
+import { startResonateServer } from "@deletion/test-kit";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { SERVER_MARK } from "../fixtures/modes.js";
 import { createPipeline, readCompletionsOf, startWorker } from "../fixtures/pipeline.js";

@@ -1,11 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { idDigits, recordIdFor } from "@deletion/kafka";
-import {
-  createResonateAuth,
-  type ResonateServer,
-  ResonateServerUnavailable,
-  startResonateServer,
-} from "@deletion/test-kit";
+import { type ResonateServer, ResonateServerUnavailable } from "@deletion/local-stack";
+import { createResonateAuth, startResonateServer } from "@deletion/test-kit";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { SERVER_MARK } from "../fixtures/modes.js";
 import { readCompletionsOf, startWorker } from "../fixtures/pipeline.js";

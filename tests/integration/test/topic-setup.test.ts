@@ -1,4 +1,5 @@
-import { freePort, uniqueName } from "@deletion/test-kit";
+import { freePort } from "@deletion/local-stack";
+import { uniqueName } from "@deletion/test-kit";
 import { describe, expect, inject, it } from "vitest";
 import { createTopic, LEVEL, logLines, runApp, topicPartitions } from "../support/index.js";
 

@@ -1,10 +1,6 @@
 import { LOG_EVENTS, MESSAGE_HEADERS } from "@deletion/contracts";
-import {
-  type ResonateServer,
-  ResonateServerUnavailable,
-  scrapeResonateRequests,
-  startResonateServer,
-} from "@deletion/test-kit";
+import { type ResonateServer, ResonateServerUnavailable } from "@deletion/local-stack";
+import { scrapeResonateRequests, startResonateServer } from "@deletion/test-kit";
 import { afterAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { type DemoDatabase, NONE, total, useDemoDatabase } from "../fixtures/database.js";
 import { SERVER_MARK } from "../fixtures/modes.js";

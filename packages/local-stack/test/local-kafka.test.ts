@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { connect as connectTls, type TLSSocket } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalKafka, startBroker, startLocalKafka, uniqueName } from "../src/index.js";
+import { type LocalKafka, startLocalKafka } from "../src/index.js";
 
 // Written out here rather than reusing src/kafka-probe.ts, so the check does not share
 // the code it checks. Kafka wire protocol, ApiVersions (key 18) v0.
@@ -178,23 +178,4 @@ describe("startLocalKafka failures", () => {
     const attempt = startLocalKafka({ brokerProperties: { "num.io.threads": "not-a-number" } });
     await expect(attempt).rejects.toThrow(/num\.io\.threads/);
   }, 120_000);
-});
-
-describe("startBroker", () => {
-  it("uses KAFKA_BROKERS as is and starts nothing", async () => {
-    const broker = await startBroker({ env: { KAFKA_BROKERS: "x:1" }, kind: "kafka" });
-    expect(broker).toMatchObject({ kind: "external", bootstrapServers: "x:1" });
-    await broker.stop();
-  });
-});
-
-describe("uniqueName", () => {
-  it("gives distinct names made only of Kafka's topic characters", () => {
-    const names = new Set(Array.from({ length: 100 }, () => uniqueName("orders topic/ü")));
-    expect(names.size).toBe(100);
-    for (const name of names) {
-      expect(name).toMatch(/^orders-topic--[a-zA-Z0-9._-]+$/);
-      expect(name.length).toBeLessThanOrEqual(249);
-    }
-  });
 });

@@ -68,7 +68,7 @@ async function main() {
     console.error(`stack: ${dist} is missing: build first (bash scripts/setup.sh does).`);
     return 1;
   }
-  const { startLocalKafka, startResonateServer, startPostgres } = await import(dist);
+  const { startLocalKafka, startLocalResonate, startEmbeddedPostgres } = await import(dist);
   const dataDir = opts.dataDir ? resolve(opts.dataDir) : undefined;
   const under = (name) => (dataDir ? `${dataDir}/${name}` : undefined);
   // A port named on the command line wins; else a kept service comes back on the port it had
@@ -87,17 +87,12 @@ async function main() {
   try {
     const kafka = await startLocalKafka({ port: portOf("kafka"), dataDir: under("kafka") });
     started.push({ stop: () => kafka.stop() });
-    const resonate = await startResonateServer({
-      kind: "binary",
-      controllable: true,
-      env: { ...process.env, RESONATE_URL: "" },
+    const resonate = await startLocalResonate({
       port: portOf("resonate"),
       dataDir: under("resonate"),
     });
     started.push({ stop: () => resonate.dispose() });
-    const postgres = await startPostgres({
-      kind: "embedded",
-      env: {},
+    const postgres = await startEmbeddedPostgres("the local stack", {
       port: portOf("postgres"),
       dataDir: under("postgres"),
     });

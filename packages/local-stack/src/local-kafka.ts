@@ -73,7 +73,7 @@ export class LocalKafkaError extends Error {
 
 class PortClashError extends LocalKafkaError {}
 
-const log = (message: string) => console.error(`[test-kit] ${message}`);
+const log = (message: string) => console.error(`[local-stack] ${message}`);
 
 async function ensureJars(env: NodeJS.ProcessEnv, provision: boolean): Promise<string> {
   const dir = kafkaDir(env);
@@ -153,7 +153,7 @@ async function startOnce(
   const kept = opts.dataDir !== undefined;
   if (kept && opts.secured)
     throw new LocalKafkaError("a kept data dir and secured listeners do not go together");
-  const dir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "test-kit-kafka-")));
+  const dir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "local-stack-kafka-")));
   if (kept) await mkdir(dir, { recursive: true });
   const logFile = opts.logFile ?? join(dir, "broker.log");
   let child: ChildProcess | undefined;

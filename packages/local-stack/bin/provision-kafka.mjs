@@ -174,9 +174,9 @@ function defaultLog(message) {
   process.stderr.write(`[provision-kafka] ${message}\n`);
 }
 
-const USAGE = `Usage: node packages/test-kit/bin/provision-kafka.mjs [--force]
+const USAGE = `Usage: node packages/local-stack/bin/provision-kafka.mjs [--force]
 
-Downloads Apache Kafka ${safeVersion()} (packages/test-kit/kafka/pom.xml) with Maven into
+Downloads Apache Kafka ${safeVersion()} (packages/local-stack/kafka/pom.xml) with Maven into
   ${safeDir()}
 (set BATCH_DELETION_CACHE to move it). Does nothing when that folder is already complete.
 Prints the folder on stdout. Needs Java 17+ and Maven on the first run only.
