@@ -23,6 +23,7 @@ import {
 import {
   createIdempotentProducer,
   createKafka,
+  DEFAULT_PUBLISH_POLICY,
   KafkaCompletionPublisher,
   listTopicsWithin,
   outageOfKafka,
@@ -35,10 +36,11 @@ import {
   reportSecurity,
   resonateLogger,
 } from "@deletion/resonate-client";
-import { PromiseIds, registerDeletionWorkflow } from "@deletion/workflows";
+import { DEFAULT_BATCH_RETRY, PromiseIds, registerDeletionWorkflow } from "@deletion/workflows";
 import { workerCli } from "./config.js";
 import { openRecordStore } from "./record-store.js";
 import { statusEndpoint } from "./status.js";
+import { statusTokenOf } from "./status-token.js";
 
 type WorkerConfig = ConfigOf<typeof workerCli.options>;
 
@@ -108,8 +110,7 @@ async function main(config: WorkerConfig): Promise<number> {
       { completions: config.outputTopic, deadLetters: config.deadLetterTopic },
       config.resonatePid,
       {
-        initialDelayMs: 200,
-        maxDelayMs: 10_000,
+        ...DEFAULT_PUBLISH_POLICY,
         giveUpAfterMs: config.publishGiveUpMs,
         maxOriginalBytes: config.deadLetterMaxBytes,
         onRefused: publishRefusalReporter(logger, metrics),
@@ -142,7 +143,7 @@ async function main(config: WorkerConfig): Promise<number> {
     shape: { batchPause: config.batchPause, segmentGroup: config.resonateGroup },
     batchRetry: {
       initialDelayMs: config.retryInitialDelayMs,
-      maxDelayMs: 30_000,
+      maxDelayMs: DEFAULT_BATCH_RETRY.maxDelayMs,
       maxRetries: config.retryMaxRetries,
     },
   });
@@ -181,6 +182,7 @@ async function main(config: WorkerConfig): Promise<number> {
   const probeTimer = setInterval(() => void probe(), 5_000);
   await probe();
 
+  const statusToken = statusTokenOf(config);
   const http = await startHttpServer(config.httpPort, {
     readiness: () => {
       const state = worker.readiness();
@@ -198,10 +200,14 @@ async function main(config: WorkerConfig): Promise<number> {
       token,
       payloads,
     }),
+    statusToken,
+    promisePrefix: config.promisePrefix,
   });
   logger.info(
-    { event: LOG_EVENTS.http, port: http.port },
-    "serving /healthz, /readyz, /metrics and /status/<recordId>",
+    { event: LOG_EVENTS.http, port: http.port, statusEndpoint: statusToken ? "bearer token" : "off" },
+    statusToken
+      ? "serving /healthz, /readyz, /metrics and, with the status token, /status/<recordId>"
+      : "serving /healthz, /readyz and /metrics; /status is off (no STATUS_TOKEN_FILE)",
   );
 
   const done = Promise.withResolvers<number>();

@@ -1,11 +1,6 @@
+import { type DeadLetter, decodeDeletionRequested, LOG_EVENTS, TOPICS } from "@deletion/contracts";
 import {
-  DEAD_LETTER_MAX_ORIGINAL_BYTES,
-  type DeadLetter,
-  decodeDeletionRequested,
-  LOG_EVENTS,
-  TOPICS,
-} from "@deletion/contracts";
-import {
+  DEFAULT_PUBLISH_POLICY,
   type DeadLetterDelivery,
   deadLetterFor,
   deliverDeadLetter,
@@ -69,8 +64,8 @@ export interface DeadLetterPolicy {
 
 export const DEFAULT_DEAD_LETTER_POLICY: DeadLetterPolicy = {
   topic: TOPICS.deadLetters,
-  maxOriginalBytes: DEAD_LETTER_MAX_ORIGINAL_BYTES,
-  giveUpAfterMs: 120_000,
+  maxOriginalBytes: DEFAULT_PUBLISH_POLICY.maxOriginalBytes,
+  giveUpAfterMs: DEFAULT_PUBLISH_POLICY.giveUpAfterMs,
 };
 
 /**
@@ -109,8 +104,10 @@ export class Dispatcher {
       this.options.onSafe?.();
     };
 
+    // The key must be the recordId: a request naming one record under another's key is refused.
     const decoded = decodeDeletionRequested(message.value, {
       fallbackRequestedAt: new Date(Number(message.timestamp) || Date.now()),
+      key: message.key,
     });
     const start = decoded.ok
       ? this.startWorkflow(

@@ -1,6 +1,6 @@
 import { AsyncResource } from "node:async_hooks";
 import { type DeadLetter, LOG_EVENTS, TOPICS } from "@deletion/contracts";
-import { type Kafka, type Producer, publishDeadLetter } from "@deletion/kafka";
+import { DEFAULT_PUBLISH_POLICY, type Kafka, type Producer, publishDeadLetter } from "@deletion/kafka";
 import type { DeletionRuntime } from "@deletion/workflows";
 import type { Logger } from "pino";
 import { CommitScheduler } from "./commit-scheduler.js";
@@ -106,7 +106,10 @@ export class DeletorWorker {
       batchSleepMs: options.batchSleepMs,
       logger: options.logger,
       metrics: options.metrics,
-      retry: { initialDelayMs: 200, maxDelayMs: 10_000 },
+      retry: {
+        initialDelayMs: DEFAULT_PUBLISH_POLICY.initialDelayMs,
+        maxDelayMs: DEFAULT_PUBLISH_POLICY.maxDelayMs,
+      },
       deadLetters: { ...DEFAULT_DEAD_LETTER_POLICY, ...options.deadLetters, topic: this.topics.deadLetters },
       // Bound to this (top-level) context: the call comes from work begun inside eachMessage,
       // whose async context holds the client's reentrant lock, and a disconnect made from it

@@ -11,7 +11,11 @@ export {
   withTimeout,
 } from "./client.js";
 export { systemClock } from "./clock.js";
-export { KafkaCompletionPublisher, publishDeadLetter } from "./completion-publisher.js";
+export {
+  DEFAULT_PUBLISH_POLICY,
+  KafkaCompletionPublisher,
+  publishDeadLetter,
+} from "./completion-publisher.js";
 export {
   BrokerConnectionError,
   connectionFailureIn,

@@ -5,6 +5,7 @@ export { type CompletionPublisher, PermanentPublishError } from "./completion-pu
 export {
   type AttemptEnd,
   batchRetryPolicy,
+  DEFAULT_BATCH_RETRY,
   type DeletionRuntime,
   type DeletionStart,
   promiseLookup,
