@@ -19,6 +19,7 @@ import {
   RecordIdSchema,
   TOPICS,
 } from "@deletion/contracts";
+import { DEFAULT_PUBLISH_POLICY } from "@deletion/kafka";
 import { DEFAULT_FINISHED_KEPT, DEFAULT_TASK_TTL_MS } from "@deletion/resonate-client";
 import {
   DEFAULT_BATCH_SIZE,
@@ -35,6 +36,7 @@ import {
   PromisePrefixSchema,
 } from "@deletion/workflows";
 import { z } from "zod";
+import { statusTokenCheck, statusTokenOptions } from "./status-token.js";
 
 const positiveInt = z.coerce.number().int().positive();
 const nonNegativeInt = z.coerce.number().int().nonnegative();
@@ -203,7 +205,7 @@ export const workerCli = {
       env: "PUBLISH_GIVE_UP_MS",
       description:
         "how long a completion or dead letter may keep failing transiently before it counts as refused for good",
-      schema: z.coerce.number().int().min(1_000).default(120_000),
+      schema: z.coerce.number().int().min(1_000).default(DEFAULT_PUBLISH_POLICY.giveUpAfterMs),
     }),
     commitIntervalMs: option({
       flag: "commit-interval-ms",
@@ -235,9 +237,11 @@ export const workerCli = {
     httpPort: option({
       flag: "http-port",
       env: "HTTP_PORT",
-      description: "port of /healthz, /readyz and /metrics (0 = any free port)",
+      description:
+        "port of /healthz, /readyz and /metrics (open), and /status/<recordId> (with the status token) (0 = any free port)",
       schema: nonNegativeInt.max(65_535).default(9464),
     }),
+    ...statusTokenOptions,
     simErrorRate: option({
       flag: "sim-error-rate",
       env: "SIM_TRANSIENT_ERROR_RATE",
@@ -315,7 +319,7 @@ export const workerCli = {
     }),
     ...loggingOptions,
   },
-  checks: [kafkaSecurityCheck, resonateSecurityCheck],
+  checks: [kafkaSecurityCheck, resonateSecurityCheck, statusTokenCheck],
   epilog: [
     "Example: deletor-worker --brokers localhost:19092 --resonate-url http://localhost:8001",
     "         deletor-worker --store postgres --database-url postgres://app:secret@db:5432/app \\",

@@ -11,6 +11,7 @@ export const SECRET_FIELD_NAMES = [
   "passwordFile",
   "token",
   "resonateToken",
+  "statusToken",
   "accessToken",
   "bearer",
   "authorization",

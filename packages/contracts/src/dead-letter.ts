@@ -11,6 +11,11 @@ export const DeadLetterReasonCodeSchema = z.enum([
   "INVALID_JSON",
   "SCHEMA_VIOLATION",
   "UNSUPPORTED_SCHEMA_VERSION",
+  /**
+   * the message's Kafka key is not the request's recordId (or there is none): the key places a
+   * record's requests on one partition, and a request must not name one record and delete another
+   */
+  "KEY_MISMATCH",
   /** decoded fine, but its deletion failed for good (a permanent store error, retries used up) */
   "WORKFLOW_FAILED",
   /**

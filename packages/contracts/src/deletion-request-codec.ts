@@ -1,4 +1,4 @@
-import { type DecodeResult, decodeFailure } from "./decode-result.js";
+import { type DecodeError, type DecodeResult, decodeFailure } from "./decode-result.js";
 import {
   DELETION_REQUESTED_VERSION,
   type DeletionRequested,
@@ -23,12 +23,39 @@ export interface DecodeRequestOptions {
   /** requestedAt for legacy forms, which carry none: usually the Kafka message timestamp. */
   fallbackRequestedAt?: Date;
   maxBytes?: number;
+  /**
+   * The message's Kafka key, when it is to be checked: a request is accepted only if its key is
+   * exactly its recordId (UTF-8), else it fails as KEY_MISMATCH. Leave it out to skip the check
+   * (a value read from elsewhere, such as a dead letter's copy).
+   */
+  key?: Bytes;
 }
 
 export function decodeDeletionRequested(
   bytes: Bytes,
   options: DecodeRequestOptions = {},
 ): DecodeResult<DecodedRequest> {
+  const decoded = decodeValue(bytes, options);
+  if (!decoded.ok || !("key" in options)) return decoded;
+  return keyMatches(options.key, decoded.value.request.recordId) ?? decoded;
+}
+
+/** KEY_MISMATCH unless the key is the record id, byte for byte; the reason quotes neither in full. */
+function keyMatches(key: Bytes, recordId: string): { ok: false; error: DecodeError } | undefined {
+  if (key === null || key === undefined || key.length === 0)
+    return decodeFailure(
+      "KEY_MISMATCH",
+      "the message has no key; a deletion request must be keyed by its recordId",
+    );
+  const keyBytes = Buffer.from(key);
+  if (keyBytes.equals(Buffer.from(recordId, "utf8"))) return undefined;
+  return decodeFailure(
+    "KEY_MISMATCH",
+    `the message key (${keyBytes.length} bytes) is not the request's recordId (${Buffer.byteLength(recordId)} bytes); a request must be keyed by the record it deletes`,
+  );
+}
+
+function decodeValue(bytes: Bytes, options: DecodeRequestOptions): DecodeResult<DecodedRequest> {
   const json = parseJsonBytes(bytes, options.maxBytes ?? MAX_REQUEST_BYTES);
   if (!json.ok) return json;
   const value = json.value;

@@ -1,14 +1,22 @@
+export { describeStatus } from "./describe-status.js";
+export { listFailed } from "./failed-records.js";
 export {
-  describeStatus,
-  type HttpStatusSourceOptions,
-  httpStatusSource,
-  listFailed,
-  lookupStatusSource,
-  type PromiseSearch,
+  RETRY_HINT,
   type RecordInspector,
+  type RecordStatus,
+  RecordStatusSchema,
   type RecordView,
   readRecordStatus,
+  type StatusOptions,
+} from "./record-status.js";
+export { statusAnswer } from "./status-answer.js";
+export {
+  type HttpStatusSourceOptions,
+  httpStatusSource,
+  lookupStatusSource,
+  type PromiseSearch,
+  ResonateRefusedError,
+  ResonateUnreachableError,
   type StatusPromise,
   type StatusSource,
-  statusAnswer,
-} from "./deletion-status.js";
+} from "./status-source.js";

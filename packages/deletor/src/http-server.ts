@@ -1,4 +1,5 @@
-import { createServer, type Server } from "node:http";
+import { createHash, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 
@@ -11,6 +12,35 @@ export interface HttpEndpoints {
    * answer calls for. Absent: 404.
    */
   status?: (recordId: string) => Promise<{ httpStatus: number; body: unknown }>;
+  /**
+   * The bearer token GET /status/<recordId> requires (`Authorization: Bearer <token>`). Without
+   * one, /status is off (404): its answers name records and read decrypted promise data.
+   */
+  statusToken?: string;
+  /**
+   * The promise-id namespace: in /readyz, anything that looks like `<prefix>/<id...>` (a promise
+   * id in an error the Resonate server gave) is shown as `<prefix>/…`, so the open endpoints
+   * never name a record.
+   */
+  promisePrefix?: string;
+}
+
+const sha256 = (text: string): Buffer => createHash("sha256").update(text, "utf8").digest();
+
+/** Whether the request carries the token, compared in constant time (digests of equal length). */
+function bearerMatches(req: IncomingMessage, expected: Buffer): boolean {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
+  return match !== null && timingSafeEqual(sha256(match[1] as string), expected);
+}
+
+/** A JSON value with every `<prefix>/...` promise id cut to `<prefix>/…`. */
+function withoutPromiseIds(value: unknown, prefix: string | undefined): unknown {
+  if (!prefix) return value;
+  const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const ids = new RegExp(`${escaped}/[^\\s"',;)]+`, "g");
+  return JSON.parse(JSON.stringify(value), (_key, v: unknown) =>
+    typeof v === "string" ? v.replace(ids, `${prefix}/…`) : v,
+  );
 }
 
 export interface RunningHttpServer {
@@ -20,9 +50,11 @@ export interface RunningHttpServer {
 
 /**
  * /healthz: the process answers. /readyz: it can do work. /metrics: Prometheus text format.
- * /status/<recordId>: a record's deletion status (read-only).
+ * These three are open (probes, scrapers) and name no record. /status/<recordId>: a record's
+ * deletion status (read-only), only with the configured bearer token.
  */
 export async function startHttpServer(port: number, endpoints: HttpEndpoints): Promise<RunningHttpServer> {
+  const statusTokenDigest = endpoints.statusToken ? sha256(endpoints.statusToken) : undefined;
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (req.method !== "GET") {
@@ -37,7 +69,7 @@ export async function startHttpServer(port: number, endpoints: HttpEndpoints): P
       const readiness = endpoints.readiness();
       res
         .writeHead(readiness.ready ? 200 : 503, { "content-type": "application/json" })
-        .end(JSON.stringify(readiness));
+        .end(JSON.stringify(withoutPromiseIds(readiness, endpoints.promisePrefix)));
       return;
     }
     if (path === "/metrics") {
@@ -48,7 +80,16 @@ export async function startHttpServer(port: number, endpoints: HttpEndpoints): P
       return;
     }
     const statusOf = endpoints.status;
-    if (statusOf && path?.startsWith("/status/")) {
+    if (statusOf && statusTokenDigest && path?.startsWith("/status/")) {
+      if (!bearerMatches(req, statusTokenDigest)) {
+        res
+          .writeHead(401, {
+            "content-type": "application/json",
+            "www-authenticate": 'Bearer realm="deletor-worker status"',
+          })
+          .end(JSON.stringify({ error: "GET /status needs the status bearer token" }));
+        return;
+      }
       let recordId: string;
       try {
         recordId = decodeURIComponent(path.slice("/status/".length));
@@ -64,6 +105,12 @@ export async function startHttpServer(port: number, endpoints: HttpEndpoints): P
             .writeHead(500, { "content-type": "application/json" })
             .end(JSON.stringify({ error: err instanceof Error ? err.message : String(err) })),
       );
+      return;
+    }
+    if (statusOf && path?.startsWith("/status/")) {
+      res
+        .writeHead(404, { "content-type": "application/json" })
+        .end(JSON.stringify({ error: "GET /status is off: no status token is configured" }));
       return;
     }
     res.writeHead(404).end();

@@ -1,9 +1,9 @@
 import { LOG_EVENTS } from "@deletion/contracts";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CommitScheduler } from "../src/commit-scheduler.js";
 import { WorkerMetrics } from "../src/metrics.js";
 import { type CommitEntry, OffsetTracker } from "../src/offset-tracker.js";
-import { capturingLogger, eventually } from "./worker-fakes.js";
+import { capturingLogger } from "./worker-fakes.js";
 
 function setup(commit: (entries: CommitEntry[]) => Promise<void>, intervalMs = 60_000) {
   const tracker = new OffsetTracker();
@@ -34,6 +34,13 @@ const failures = async (metrics: WorkerMetrics, reason: string) =>
   (await metrics.commitFailures.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
 
 describe("CommitScheduler", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("commits the positions that moved, once", async () => {
     const sent: CommitEntry[][] = [];
     const { tracker, scheduler } = setup(async (entries) => {
@@ -57,7 +64,11 @@ describe("CommitScheduler", () => {
     }, 10);
     readAndFinish(tracker);
     scheduler.start();
-    await eventually(() => tracker.pendingCommits().length === 0);
+    await vi.advanceTimersByTimeAsync(10); // first tick: refused
+    expect(sent).toHaveLength(1);
+    expect(tracker.pendingCommits()).toEqual([{ topic: "t", partition: 0, offset: "2" }]);
+    await vi.advanceTimersByTimeAsync(10); // next tick: sent again, and committed
+    expect(tracker.pendingCommits()).toEqual([]);
     scheduler.stop();
 
     expect(sent).toEqual([
@@ -80,7 +91,9 @@ describe("CommitScheduler", () => {
       return Promise.resolve();
     });
     readAndFinish(tracker);
-    expect(await scheduler.commitSafe()).toBe("timed-out");
+    const first = scheduler.commitSafe();
+    await vi.advanceTimersByTimeAsync(50);
+    expect(await first).toBe("timed-out");
     expect(tracker.pendingCommits()).toEqual([{ topic: "t", partition: 0, offset: "2" }]);
     expect(await scheduler.commitSafe()).toBe("committed");
     expect(sent).toHaveLength(2);
@@ -90,19 +103,23 @@ describe("CommitScheduler", () => {
 
   it("runs one commit at a time, in the order asked", async () => {
     const events: string[] = [];
+    const firstSent = Promise.withResolvers<void>();
     const firstAnswer = Promise.withResolvers<void>();
     const { tracker, scheduler } = setup(async (entries) => {
       const what = entries.map((e) => `${e.partition}@${e.offset}`).join(",");
       events.push(`send ${what}`);
-      if (what === "0@2") await firstAnswer.promise;
+      if (what === "0@2") {
+        firstSent.resolve();
+        await firstAnswer.promise;
+      }
       events.push(`answered ${what}`);
     });
     readAndFinish(tracker, 0);
     const first = scheduler.commitSafe();
-    await eventually(() => events.length === 1);
+    await firstSent.promise;
     readAndFinish(tracker, 1);
     const second = scheduler.commitSafe((p) => p.partition === 1);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await vi.advanceTimersByTimeAsync(49); // all but the last ms of the first one's timeout
     expect(events).toEqual(["send 0@2"]); // the second waits for the first
 
     firstAnswer.resolve();

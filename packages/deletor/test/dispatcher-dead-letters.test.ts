@@ -5,7 +5,7 @@ import { LOG_EVENTS } from "@deletion/contracts";
 import { KafkaJS } from "@deletion/kafka";
 import type { DeletionRuntime } from "@deletion/workflows";
 import { pino } from "pino";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { type ConsumedMessage, Dispatcher } from "../src/dispatcher.js";
 import { WorkerMetrics } from "../src/metrics.js";
 import { PartitionOffsets } from "../src/offset-tracker.js";
@@ -59,7 +59,6 @@ const message = (value: Buffer, offset: number): ConsumedMessage => ({
   value,
   timestamp: "1700000000000",
 });
-const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 const refusedCount = async (metrics: WorkerMetrics) =>
   (await metrics.publishRefused.get()).values.map((v) => ({ labels: v.labels, value: v.value }));
 
@@ -68,7 +67,7 @@ describe("Dispatcher dead-letter policy", () => {
     const { dispatcher, partition, published } = setup(() => undefined);
     const huge = Buffer.alloc(900 * 1024, "x");
     dispatcher.accept(message(huge, 0), partition);
-    await settle();
+    await vi.waitFor(() => expect(partition.commitPosition()).toBe(1n));
 
     expect(published).toHaveLength(1);
     expect(published[0]).toMatchObject({
@@ -86,7 +85,7 @@ describe("Dispatcher dead-letter policy", () => {
       d.valueBase64 !== null ? tooLarge() : undefined,
     );
     dispatcher.accept(message(Buffer.from("{not json"), 0), partition);
-    await settle();
+    await vi.waitFor(() => expect(partition.commitPosition()).toBe(1n));
 
     expect(published).toHaveLength(1);
     expect(published[0]).toMatchObject({
@@ -116,7 +115,7 @@ describe("Dispatcher dead-letter policy", () => {
   it("both refused: the worker is told to stop with an error naming the topic; the offset stays unsafe", async () => {
     const { dispatcher, partition, published, lines, metrics, fatal } = setup(() => tooLarge());
     dispatcher.accept(message(Buffer.from("{not json"), 0), partition);
-    await settle();
+    await vi.waitFor(() => expect(fatal).toHaveLength(1));
 
     expect(published).toEqual([]);
     expect(fatal).toHaveLength(1);

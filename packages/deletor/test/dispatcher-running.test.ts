@@ -1,9 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Dispatcher } from "../src/dispatcher.js";
 import { SERVER_DURABILITY } from "../src/durability.js";
 import { WorkerMetrics } from "../src/metrics.js";
 import { PartitionOffsets } from "../src/offset-tracker.js";
-import { capturingLogger, FakeRuntime, requestMessage, settle } from "./worker-fakes.js";
+import { capturingLogger, FakeRuntime, requestMessage } from "./worker-fakes.js";
 
 describe("Dispatcher running count", () => {
   it("counts workflows started or attached to until they end, and says when it drops", async () => {
@@ -24,16 +24,14 @@ describe("Dispatcher running count", () => {
     expect(dispatcher.running).toBe(1); // counted at once, before its promise exists
     dispatcher.accept(requestMessage("b", 0, 1), partition);
     dispatcher.accept(requestMessage("a", 0, 2), partition); // a duplicate follows the same workflow
-    await settle();
+    await vi.waitFor(() => expect(dispatcher.startsInFlight).toBe(0));
     expect(dispatcher.running).toBe(2);
     expect(partition.commitPosition()).toBe(3n); // with a server all three are safe already
 
     runtime.finish("a");
-    await settle();
-    expect(dispatcher.running).toBe(1);
+    await vi.waitFor(() => expect(dispatcher.running).toBe(1));
     runtime.finish("b");
-    await settle();
-    expect(dispatcher.running).toBe(0);
+    await vi.waitFor(() => expect(dispatcher.running).toBe(0));
     expect(changes).toBeGreaterThanOrEqual(2);
   });
 });

@@ -4,7 +4,7 @@ import { LOG_EVENTS } from "@deletion/contracts";
 import type { Durability } from "@deletion/resonate-client";
 import type { AttemptEnd, DeletionRequestInput, DeletionRuntime, DeletionStart } from "@deletion/workflows";
 import { pino } from "pino";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { type ConsumedMessage, Dispatcher } from "../src/dispatcher.js";
 import { WorkerMetrics } from "../src/metrics.js";
 import { PartitionOffsets } from "../src/offset-tracker.js";
@@ -113,28 +113,39 @@ const message = (value: string | Buffer | null, offset = nextOffset++): Consumed
   topic: "requests",
   partition: 0,
   offset: String(offset),
-  key: Buffer.from("k"),
+  key: Buffer.from(recordIdIn(value) ?? "k"),
   value: typeof value === "string" ? Buffer.from(value) : value,
   timestamp: "1700000000000",
 });
+/** Requests are keyed by their recordId (the worker refuses any other key). */
+function recordIdIn(value: string | Buffer | null): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(String(value));
+    return typeof parsed === "object" && parsed !== null && "recordId" in parsed
+      ? String(parsed.recordId)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
 const request = (recordId: string) =>
   JSON.stringify({ schemaVersion: 1, recordId, requestedAt: "2026-11-27T00:00:00.000Z" });
-/** The fakes settle through microtasks only, which all run before a timer fires. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
-/** For work behind timers (retry back-off): poll until it happened, bounded. */
-async function eventually(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-}
+/** The log lines with this event (for one record, if given). */
+const logged = (lines: Record<string, unknown>[], event: string, recordId?: string) =>
+  lines.filter((l) => l.event === event && (recordId === undefined || l.recordId === recordId));
 const counter = async (metrics: WorkerMetrics, name: string) =>
   (await metrics.registry.getSingleMetric(name)?.get())?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
 
 describe("Dispatcher", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("starts a workflow per request with its source position, without waiting for it", async () => {
     const { runtime, dispatcher, partition } = setup("in-process");
     dispatcher.accept(message(request("a"), 0), partition);
     dispatcher.accept(message(request("b"), 1), partition);
-    await settle();
+    await vi.waitFor(() => expect(runtime.begun).toHaveLength(2));
 
     expect(runtime.begun.map((i) => [i.recordId, i.source.offset, i.batchSleepMs])).toEqual([
       ["a", "0", 10],
@@ -144,25 +155,24 @@ describe("Dispatcher", () => {
   });
 
   it("in-process: an offset is safe only when its workflow finished, in offset order", async () => {
-    const { runtime, dispatcher, partition } = setup("in-process");
+    const { runtime, dispatcher, partition, lines } = setup("in-process");
     dispatcher.accept(message(request("a"), 0), partition);
     dispatcher.accept(message(request("b"), 1), partition);
-    await settle();
+    await vi.waitFor(() => expect(logged(lines, LOG_EVENTS.dispatched)).toHaveLength(2));
     expect(partition.commitPosition()).toBe(0n);
 
     runtime.finish("b");
-    await settle();
+    await vi.waitFor(() => expect(dispatcher.running).toBe(1)); // b's end was seen
     expect(partition.commitPosition()).toBe(0n); // b is done but a is not: nothing moves
 
     runtime.finish("a");
-    await settle();
-    expect(partition.commitPosition()).toBe(2n);
+    await vi.waitFor(() => expect(partition.commitPosition()).toBe(2n));
   });
 
   it("server: an offset is safe as soon as its durable promise exists", async () => {
-    const { dispatcher, partition } = setup("server");
+    const { dispatcher, partition, lines } = setup("server");
     dispatcher.accept(message(request("a"), 0), partition);
-    await settle();
+    await vi.waitFor(() => expect(logged(lines, LOG_EVENTS.dispatched)).toHaveLength(1));
     expect(partition.commitPosition()).toBe(1n);
   });
 
@@ -171,7 +181,7 @@ describe("Dispatcher", () => {
     const raw = Buffer.from([0xff, 0xfe]);
     dispatcher.accept(message(raw, 0), partition);
     dispatcher.accept(message(null, 1), partition);
-    await settle();
+    await vi.waitFor(() => expect(partition.commitPosition()).toBe(2n));
 
     expect(runtime.begun).toHaveLength(0);
     expect(deadLetters.map((d) => [d.reasonCode, d.source.offset])).toEqual([
@@ -184,11 +194,17 @@ describe("Dispatcher", () => {
   });
 
   it("retries a start that fails and keeps the offset unsafe meanwhile", async () => {
+    vi.useFakeTimers();
     const { runtime, dispatcher, partition, metrics } = setup("server");
     runtime.failNextBegins = 3;
     dispatcher.accept(message(request("a"), 0), partition);
     expect(partition.commitPosition()).toBe(0n);
-    await eventually(() => partition.commitPosition() === 1n);
+    // Back-off of 1, 2 and 4 ms: not yet through the third wait, the record is still unsafe.
+    await vi.advanceTimersByTimeAsync(1 + 2);
+    expect(runtime.beginCalls).toBe(3);
+    expect(partition.commitPosition()).toBe(0n);
+    await vi.advanceTimersByTimeAsync(4);
+    await vi.waitFor(() => expect(partition.commitPosition()).toBe(1n));
 
     expect(runtime.beginCalls).toBe(4);
     expect(runtime.begun.map((i) => i.recordId)).toEqual(["a"]);
@@ -197,10 +213,10 @@ describe("Dispatcher", () => {
   });
 
   it("after stop, a start that cannot succeed is abandoned and its offset stays uncommitted", async () => {
-    const { runtime, dispatcher, partition } = setup("server");
+    const { runtime, dispatcher, partition, lines } = setup("server");
     runtime.failNextBegins = 1_000;
     dispatcher.accept(message(request("a"), 0), partition);
-    await settle();
+    await vi.waitFor(() => expect(logged(lines, LOG_EVENTS.retrying)).not.toHaveLength(0));
     dispatcher.stop();
     await dispatcher.drain(1_000);
 
@@ -211,9 +227,9 @@ describe("Dispatcher", () => {
   it("logs a second request for a running id as a duplicate", async () => {
     const { dispatcher, partition, lines, metrics } = setup("in-process");
     dispatcher.accept(message(request("a"), 0), partition);
-    await settle();
+    await vi.waitFor(() => expect(logged(lines, LOG_EVENTS.dispatched, "a")).toHaveLength(1));
     dispatcher.accept(message(request("a"), 1), partition);
-    await settle();
+    await vi.waitFor(() => expect(lines.filter((l) => l.recordId === "a")).toHaveLength(2));
 
     const events = lines.filter((l) => l.recordId === "a").map((l) => [l.event, l.offset]);
     expect(events).toEqual([
@@ -226,11 +242,11 @@ describe("Dispatcher", () => {
   it("logs a request for an id that already finished as a duplicate, and it is safe at once", async () => {
     const { runtime, dispatcher, partition, lines } = setup("in-process");
     dispatcher.accept(message(request("a"), 0), partition);
-    await settle();
+    await vi.waitFor(() => expect(logged(lines, LOG_EVENTS.dispatched, "a")).toHaveLength(1));
     runtime.finish("a");
-    await settle();
+    await vi.waitFor(() => expect(partition.commitPosition()).toBe(1n));
     dispatcher.accept(message(request("a"), 1), partition);
-    await settle();
+    await vi.waitFor(() => expect(logged(lines, LOG_EVENTS.duplicate)).toHaveLength(1));
 
     expect(lines.find((l) => l.event === LOG_EVENTS.duplicate)).toMatchObject({
       recordId: "a",
@@ -243,11 +259,11 @@ describe("Dispatcher", () => {
   });
 
   it("dead-letters a record whose workflow crashed, keeping its bytes, then marks it safe", async () => {
-    const { runtime, dispatcher, partition, deadLetters, metrics } = setup("in-process");
+    const { runtime, dispatcher, partition, deadLetters, metrics, lines } = setup("in-process");
     dispatcher.accept(message(request("a"), 0), partition);
-    await settle();
+    await vi.waitFor(() => expect(logged(lines, LOG_EVENTS.dispatched, "a")).toHaveLength(1));
     runtime.crash("a");
-    await settle();
+    await vi.waitFor(() => expect(logged(lines, LOG_EVENTS.deadLettered, "a")).toHaveLength(1));
 
     expect(deadLetters).toHaveLength(1);
     expect(deadLetters[0]).toMatchObject({ reasonCode: "WORKFLOW_FAILED", reason: "workflow crashed: boom" });
@@ -263,15 +279,14 @@ describe("Dispatcher", () => {
     const release = Promise.withResolvers<void>();
     runtime.gate = release.promise;
     for (let i = 0; i < 20; i++) dispatcher.accept(message(request(`p${i}`), i), partition);
-    await settle();
+    await vi.waitFor(() => expect(runtime.beginCalls).toBe(20));
 
     expect(runtime.beginCalls).toBe(20);
     expect(dispatcher.startsInFlight).toBe(20);
     expect(partition.commitPosition()).toBe(0n);
 
     release.resolve();
-    await settle();
-    expect(dispatcher.startsInFlight).toBe(0);
+    await vi.waitFor(() => expect(dispatcher.startsInFlight).toBe(0));
     expect(partition.commitPosition()).toBe(20n);
   });
 
@@ -281,7 +296,10 @@ describe("Dispatcher", () => {
       runtime.foreign.add("theirs");
       dispatcher.accept(message(request("theirs"), 0), partition);
       dispatcher.accept(message(request("ours"), 1), partition);
-      await settle();
+      await vi.waitFor(() => {
+        expect(logged(lines, LOG_EVENTS.deadLettered, "theirs")).toHaveLength(1);
+        expect(logged(lines, LOG_EVENTS.dispatched, "ours")).toHaveLength(1);
+      });
 
       expect(deadLetters.map((d) => [d.reasonCode, d.source.offset])).toEqual([["FOREIGN_PROMISE", "0"]]);
       expect(deadLetters[0]?.reason).toBe("promise deletion/theirs is not ours");
@@ -293,18 +311,18 @@ describe("Dispatcher", () => {
         promiseId: "deletion/theirs",
       });
       runtime.finish("ours");
-      await settle();
+      await vi.waitFor(() => expect(dispatcher.running).toBe(0));
       expect(partition.commitPosition(), durability).toBe(2n);
       expect(await counter(metrics, "deletor_messages_dispatched_total")).toBe(1);
     }
   });
 
   it("dead-letters, never throws, when the attempt's promise ends with a value that is not an outcome", async () => {
-    const { runtime, dispatcher, partition, deadLetters, metrics } = setup("in-process");
+    const { runtime, dispatcher, partition, deadLetters, metrics, lines } = setup("in-process");
     dispatcher.accept(message(request("a"), 0), partition);
-    await settle();
+    await vi.waitFor(() => expect(logged(lines, LOG_EVENTS.dispatched, "a")).toHaveLength(1));
     runtime.endForeign("a");
-    await settle();
+    await vi.waitFor(() => expect(logged(lines, LOG_EVENTS.deadLettered, "a")).toHaveLength(1));
 
     expect(deadLetters.map((d) => d.reasonCode)).toEqual(["FOREIGN_PROMISE"]);
     expect(deadLetters[0]?.reason).toBe("promise deletion/a holds no outcome");
@@ -316,7 +334,7 @@ describe("Dispatcher", () => {
     const { runtime, dispatcher, partition, lines } = setup("server");
     runtime.failedBefore.add("a");
     dispatcher.accept(message(request("a"), 0), partition);
-    await settle();
+    await vi.waitFor(() => expect(logged(lines, LOG_EVENTS.dispatched)).toHaveLength(1));
 
     expect(lines.find((l) => l.event === LOG_EVENTS.dispatched)).toMatchObject({
       recordId: "a",

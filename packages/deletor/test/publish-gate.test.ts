@@ -1,9 +1,9 @@
 import type { DeadLetter, DeletionCompleted } from "@deletion/contracts";
 import { LOG_EVENTS } from "@deletion/contracts";
 import type { CompletionPublisher } from "@deletion/workflows";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { PublishGate } from "../src/publish-gate.js";
-import { capturingLogger, settle } from "./worker-fakes.js";
+import { capturingLogger } from "./worker-fakes.js";
 
 const completion = (recordId: string): DeletionCompleted =>
   ({ recordId, source: { topic: "t", partition: 0, offset: "3" } }) as DeletionCompleted;
@@ -31,6 +31,13 @@ function slowPublisher() {
 }
 
 describe("PublishGate", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("passes publishes through until closed", async () => {
     const { publisher, sent, finishAll } = slowPublisher();
     const gate = new PublishGate(publisher, capturingLogger().logger);
@@ -48,7 +55,7 @@ describe("PublishGate", () => {
     const closing = gate.close(10_000).then(() => {
       closed = true;
     });
-    await settle();
+    await vi.advanceTimersByTimeAsync(9_999); // just short of its timeout
     expect(closed).toBe(false);
     finishAll();
     await closing;
@@ -57,10 +64,10 @@ describe("PublishGate", () => {
   });
 
   it("after close, a publish is held: never sent, never failed, and said so", async () => {
-    const { publisher, sent } = slowPublisher();
+    const { publisher, sent, finishAll } = slowPublisher();
     const { logger, lines } = capturingLogger();
     const gate = new PublishGate(publisher, logger);
-    await gate.close(10);
+    await gate.close(10); // nothing under way: closes at once
     let outcome = "pending";
     gate.publishCompleted(completion("late")).then(
       () => {
@@ -70,7 +77,8 @@ describe("PublishGate", () => {
         outcome = "failed";
       },
     );
-    await settle();
+    finishAll(); // would send it, had it reached the publisher
+    await vi.advanceTimersByTimeAsync(60_000);
     expect(outcome).toBe("pending");
     expect(sent).toEqual([]);
     expect(lines.find((l) => l.event === LOG_EVENTS.publishHeld)).toMatchObject({
@@ -85,7 +93,15 @@ describe("PublishGate", () => {
     const { publisher } = slowPublisher();
     const gate = new PublishGate(publisher, capturingLogger().logger);
     void gate.publishCompleted(completion("stuck"));
-    await gate.close(20); // resolves although the publish never finishes
+    let closed = false;
+    const closing = gate.close(10_000).then(() => {
+      closed = true;
+    });
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(closed).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await closing; // resolves although the publish never finishes
+    expect(closed).toBe(true);
     expect(gate.inFlight).toBe(1);
   });
 });

@@ -146,11 +146,6 @@ export const unusedProducer = {
   },
 } as unknown as Producer;
 
-/** Lets promise chains and zero-delay timers run. */
-export const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
-
-/** For work behind a timer: poll until it happened, bounded. */
-export async function eventually(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-}
+/** The lines the worker logged with this event. */
+export const events = (lines: Record<string, unknown>[], event: string) =>
+  lines.filter((l) => l.event === event);

@@ -23,5 +23,12 @@ export { resonateLogger } from "./resonate-logger.js";
 export { describeToken, explainAuthRefusal, requestResourceId, tokenScopeProblem } from "./resonate-token.js";
 export { reportSecurity } from "./security-report.js";
 export type { ResonateHealth, ServerGuardOptions } from "./server-guard.js";
+export {
+  PROTOCOL_VERSION,
+  type ServerAnswer,
+  type ServerRequest,
+  type ServerRequestsOptions,
+  serverRequests,
+} from "./server-requests.js";
 export { openStoredPromise, type StoredPromise, type StoredValue } from "./stored-promise.js";
 export { TaskCreateOutcomes } from "./task-create-outcomes.js";

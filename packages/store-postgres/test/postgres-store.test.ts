@@ -1,5 +1,5 @@
-import { PermanentDeletionError, TransientDeletionError } from "@deletion/record-store";
 import type { Postgres } from "@deletion/local-stack";
+import { PermanentDeletionError, TransientDeletionError } from "@deletion/record-store";
 import { startPostgres } from "@deletion/test-kit";
 import type pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";

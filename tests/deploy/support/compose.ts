@@ -40,6 +40,13 @@ export interface ComposeService {
   hostname?: string;
   profiles?: string[];
   deploy?: { replicas?: number; restart_policy?: { condition?: string } };
+  user?: string;
+  cap_drop?: string[];
+  cap_add?: string[];
+  security_opt?: string[];
+  mem_limit?: string | number;
+  logging?: { driver?: string; options?: Record<string, string> };
+  network_mode?: string;
 }
 
 export interface ComposeFile {
@@ -83,6 +90,8 @@ export function envOf(svc: ComposeService): Record<string, string> {
 }
 
 export interface PortMapping {
+  /** The host address it is published on; undefined = every interface. */
+  hostIp?: string;
   host?: number;
   container: number;
   protocol: string;
@@ -95,17 +104,25 @@ export function portsOf(svc: ComposeService): PortMapping[] {
       return {
         container: Number(port.target),
         protocol: "tcp",
+        ...(port.host_ip ? { hostIp: port.host_ip } : {}),
         ...(port.published !== undefined ? { host: Number(port.published) } : {}),
       };
     }
-    const [spec = "", protocol = "tcp"] = String(port).split("/");
+    // `${BIND_ADDRESS:-127.0.0.1}:...` is read with its default, as Compose does without the variable.
+    const [spec = "", protocol = "tcp"] = withDefaults(String(port)).split("/");
     const parts = spec.split(":");
     const container = parts.at(-1) ?? "";
     const host = parts.length >= 2 ? parts.at(-2) : undefined;
+    const hostIp = parts.length >= 3 ? parts.slice(0, -2).join(":") : undefined;
     if (!/^\d+$/.test(container) || (host !== undefined && !/^\d+$/.test(host))) {
       throw new Error(`port "${port}": ranges and variables are not supported by this test`);
     }
-    return { container: Number(container), protocol, ...(host !== undefined ? { host: Number(host) } : {}) };
+    return {
+      container: Number(container),
+      protocol,
+      ...(host !== undefined ? { host: Number(host) } : {}),
+      ...(hostIp ? { hostIp } : {}),
+    };
   });
 }
 

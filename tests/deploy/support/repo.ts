@@ -31,24 +31,32 @@ export interface WorkspacePackage {
   manifest: PackageJson;
 }
 
-/** Every workspace package, found through pnpm-workspace.yaml's "dir/*" globs. */
+/**
+ * Every workspace package, found through pnpm-workspace.yaml's entries: "dir/*" globs and plain
+ * directories (e.g. "bench").
+ */
 export function workspacePackages(): WorkspacePackage[] {
   const workspace = parse(readText("pnpm-workspace.yaml")) as { packages?: string[] };
   const found: WorkspacePackage[] = [];
+  const add = (dir: string) => {
+    if (!existsSync(repoPath(dir, "package.json"))) return;
+    found.push({
+      name: readJson<PackageJson>(dir, "package.json").name,
+      dir,
+      manifest: readJson(dir, "package.json"),
+    });
+  };
   for (const glob of workspace.packages ?? []) {
-    if (!glob.endsWith("/*"))
+    if (/^[\w.-]+(\/[\w.-]+)*$/.test(glob)) {
+      add(glob);
+      continue;
+    }
+    if (!glob.endsWith("/*") || /[*?{[!]/.test(glob.slice(0, -2)))
       throw new Error(`unsupported workspace glob ${glob}: extend workspacePackages()`);
     const parent = glob.slice(0, -2);
     if (!existsSync(repoPath(parent))) continue;
     for (const entry of readdirSync(repoPath(parent), { withFileTypes: true })) {
-      const dir = join(parent, entry.name);
-      if (entry.isDirectory() && existsSync(repoPath(dir, "package.json"))) {
-        found.push({
-          name: readJson<PackageJson>(dir, "package.json").name,
-          dir,
-          manifest: readJson(dir, "package.json"),
-        });
-      }
+      if (entry.isDirectory()) add(join(parent, entry.name));
     }
   }
   return found;

@@ -1,9 +1,7 @@
-import { existsSync, readdirSync } from "node:fs";
 import { parseOptions } from "@deletion/cli-kit";
 import { describe, expect, it } from "vitest";
 import { cliSpecsIn, envProblems } from "../support/app-config.js";
 import { envOf, loadCompose, service } from "../support/compose.js";
-import { repoPath, workspacePackage } from "../support/repo.js";
 
 /**
  * Every variable compose sets for an app is one the app reads, with a value it accepts; the
@@ -18,18 +16,8 @@ const APPS = [
 
 const compose = loadCompose();
 
-/** An app whose src/ is still empty is being written elsewhere; it cannot be checked yet. */
-const notWrittenYet = (pkg: string): boolean => {
-  const dir = workspacePackage(pkg)?.dir;
-  if (!dir) return false;
-  const src = repoPath(dir, "src");
-  return !existsSync(src) || readdirSync(src).length === 0;
-};
-
 describe.each(APPS)("$service's compose environment ($pkg)", ({ service: name, pkg, startsWithoutArgs }) => {
-  const skip = notWrittenYet(pkg);
-
-  it.skipIf(skip)("is read and accepted by the app's CLI spec", async () => {
+  it("is read and accepted by the app's CLI spec", async () => {
     const module = (await import(`${pkg}/config`).catch((error: unknown) => {
       throw new Error(
         `cannot import ${pkg}/config (build it: pnpm turbo run build --filter=${pkg}): ${error}`,

@@ -179,20 +179,22 @@ describe("resonate", () => {
 
   it("keeps its promises in the postgres service's resonate database, and waits for it", () => {
     expect(flagValue(resonateArgs, "--storage-type")).toBe("postgres");
-    const url = new URL(flagValue(resonateArgs, "--storage-postgres-url") ?? "postgres://(unset)");
+    // From the environment: a URL with a password on the command line shows in `ps`.
+    expect(flagValue(resonateArgs, "--storage-postgres-url")).toBeUndefined();
+    const url = new URL(envOf(resonate).RESONATE_STORAGE__POSTGRES__URL ?? "postgres://(unset)");
     expect(url.hostname).toBe("postgres");
     expect(url.pathname).toBe("/resonate");
     expect(dependsOn(resonate).postgres).toBe("service_healthy");
     expect(readText("deploy/postgres/init/10-resonate-database.sql")).toMatch(/CREATE DATABASE resonate;/);
   });
 
-  it("is health-checked with the image's wget on /health of its own port", () => {
+  it("is health-checked with the image's wget on /ready (storage reachable) of its own port", () => {
     const test = resonate.healthcheck?.test;
     expect(Array.isArray(test), "the healthcheck should be an exec form list").toBe(true);
     const [form, program, ...args] = Array.isArray(test) ? test : [];
     expect(form).toBe("CMD");
     expect(program).toBe("wget");
-    expect(args).toContain(`http://127.0.0.1:${resonatePort}/health`);
+    expect(args).toContain(`http://127.0.0.1:${resonatePort}/ready`);
     expect(healthcheckText(resonate)).not.toMatch(/\bbash\b|\/dev\/tcp/);
   });
 

@@ -35,6 +35,7 @@ const APP_OF_SERVICE: Record<string, string> = {
   producer: "@deletion/producer",
   seed: "@deletion/seed",
   status: "@deletion/status",
+  redrive: "@deletion/redrive",
 };
 
 const compose = loadCompose();

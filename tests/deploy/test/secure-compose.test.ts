@@ -21,6 +21,7 @@ const filled: Record<string, string> = {
   ...example,
   KAFKA_ADMIN_PASSWORD: "admin-password-from-env",
   KAFKA_APP_PASSWORD: "app-password-from-env",
+  KAFKA_CONSOLE_PASSWORD: "console-password-from-env",
   POSTGRES_PASSWORD: "postgres-password-from-env",
   RESONATE_ENCRYPTION_KEY: `k1:${Buffer.alloc(32, 7).toString("base64")}`,
 };

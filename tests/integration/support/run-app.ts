@@ -8,7 +8,6 @@ export interface AppRun {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
-  durationMs: number;
   /** True when it was killed for running past timeoutMs. */
   timedOut: boolean;
 }
@@ -25,7 +24,6 @@ export function runApp(
   env: EnvOverrides = {},
   { timeoutMs = 60_000 }: RunAppOptions = {},
 ): Promise<AppRun> {
-  const started = performance.now();
   const child = spawn(process.execPath, [appEntry(appName), ...args], {
     cwd: repoRoot,
     env: appEnv(env),
@@ -52,7 +50,7 @@ export function runApp(
     // "close", not "exit": only then has all output been read.
     child.once("close", (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, durationMs: performance.now() - started, timedOut });
+      resolve({ code, signal, stdout, stderr, timedOut });
     });
   });
 }

@@ -168,7 +168,10 @@ describe("Resonate server with auth, and encrypted promise payloads", () => {
         "worker (scoped token, encrypted)",
         await startWorker(
           pipeline,
-          await securedEnv({ SIM_FIXED_BATCHES: ids.map((id, i) => `${id}=${batches[i]}`).join(",") }),
+          await securedEnv({
+            SIM_FIXED_BATCHES: ids.map((id, i) => `${id}=${batches[i]}`).join(","),
+            STATUS_TOKEN: "security-status-token-0123456789abcdef",
+          }),
           { resonateUrl: server.url },
         ),
       );
@@ -197,7 +200,9 @@ describe("Resonate server with auth, and encrypted promise payloads", () => {
       const first = ids[0] as string;
       // The worker's /status and the status command (token and key from the environment) read it.
       const port = await httpPort(worker);
-      const over = await fetch(`http://127.0.0.1:${port}/status/${first}`);
+      const over = await fetch(`http://127.0.0.1:${port}/status/${first}`, {
+        headers: { authorization: "Bearer security-status-token-0123456789abcdef" },
+      });
       expect(await over.json()).toMatchObject({ state: "done", source: { offset: produced[0]?.offset } });
       const status = keepRun(
         "status (token, key)",

@@ -19,9 +19,13 @@ beforeEach(() => {
   db = database();
 });
 
+/** The workers' /status answers only with this bearer token (STATUS_TOKEN). */
+const STATUS_TOKEN = "status-test-token-0123456789abcdefghij";
+
 async function statusOver(worker: RunningApp, recordId: string) {
   const response = await fetch(
     `http://127.0.0.1:${await httpPort(worker)}/status/${encodeURIComponent(recordId)}`,
+    { headers: { authorization: `Bearer ${STATUS_TOKEN}` } },
   );
   return { code: response.status, body: (await response.json()) as Record<string, unknown> };
 }
@@ -38,7 +42,7 @@ describe.each(resonateModes)("worker /status endpoint $label", ({ url, skip }) =
       const id = pipeline.id("done");
       const worker = await startWorker(
         pipeline,
-        { BATCH_SLEEP_MS: "10", SIM_TRANSIENT_ERROR_RATE: "0", SIM_FIXED_BATCHES: `${id}=2` },
+        { STATUS_TOKEN, BATCH_SLEEP_MS: "10", SIM_TRANSIENT_ERROR_RATE: "0", SIM_FIXED_BATCHES: `${id}=2` },
         { resonateUrl: url },
       );
       expect(await statusOver(worker, id)).toEqual({ code: 404, body: { state: "unknown", recordId: id } });
@@ -83,6 +87,7 @@ describe("status command against the Resonate server", () => {
       const worker = await startWorker(
         pipeline,
         {
+          STATUS_TOKEN,
           RECORD_STORE: "postgres",
           DATABASE_URL: db.url,
           DELETE_TABLES: db.tables,
@@ -130,7 +135,7 @@ describe("status command against the Resonate server", () => {
       const id = pipeline.id("fails");
       const worker = await startWorker(
         pipeline,
-        { BATCH_SLEEP_MS: "10", SIM_FAIL_IDS: id },
+        { STATUS_TOKEN, BATCH_SLEEP_MS: "10", SIM_FAIL_IDS: id },
         { resonateUrl: resonateServerUrl },
       );
       await produceInOrder(brokers, pipeline.input, [{ key: id, value: requestJson(id) }]);

@@ -39,6 +39,8 @@ const badInputs: { kind: string; code: DeadLetterReasonCode; value: Buffer | str
   },
   { kind: "legacy array with two ids", code: "SCHEMA_VIOLATION", value: JSON.stringify(["a", "b"]) },
   { kind: "record id with ':'", code: "SCHEMA_VIOLATION", value: requestJson("tenant:42") },
+  // Keyed `bad-<i>` but naming another record: a request must be keyed by the record it deletes.
+  { kind: "key of another record", code: "KEY_MISMATCH", value: requestJson("someone-else") },
   {
     kind: "200 KiB value",
     code: "TOO_LARGE",

@@ -9,7 +9,7 @@ import {
   scrapeMetrics,
   startWorker,
 } from "../fixtures/pipeline.js";
-import { readTopic, stopAllApps } from "../support/index.js";
+import { readTopic, runApp, stopAllApps } from "../support/index.js";
 
 afterEach(stopAllApps);
 
@@ -73,5 +73,43 @@ describe("worker health and metrics", () => {
     expect(metrics.get('deletor_workflows_completed_total{status="completed"}')).toBe(31);
     expect(metrics.get("deletor_in_flight")).toBe(0);
     expect(metrics.get("deletor_dispatch_latency_seconds_count")).toBe(31);
+  });
+
+  it("/status answers only with the bearer token; /healthz, /readyz and /metrics stay open and name no record", async () => {
+    const brokers = inject("kafkaBrokers");
+    const pipeline = await createPipeline(brokers, 1);
+    const token = "integration-status-token-0123456789abcdef";
+    const worker = await startWorker(pipeline, { BATCH_SLEEP_MS: "100", SIM_SEED: "5", STATUS_TOKEN: token });
+    const port = await httpPort(worker);
+    const id = pipeline.id("http-auth");
+    await produceInOrder(brokers, pipeline.input, [{ key: id, value: requestJson(id) }]);
+    await readCompletions(pipeline, 1);
+
+    const url = `http://127.0.0.1:${port}/status/${encodeURIComponent(id)}`;
+    const anonymous = await fetch(url);
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.text()).not.toContain(id);
+    expect((await fetch(url, { headers: { authorization: `Bearer ${token}x` } })).status).toBe(401);
+    const allowed = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    expect(allowed.status).toBe(200);
+    expect(await allowed.json()).toMatchObject({ state: "done" });
+
+    for (const path of ["/healthz", "/readyz", "/metrics"]) {
+      const response = await fetch(`http://127.0.0.1:${port}${path}`);
+      expect(response.status, path).toBe(200);
+      expect(await response.text(), path).not.toContain(id);
+    }
+  });
+
+  it("/status is off without a status token, and a weak one is refused at start naming the variable", async () => {
+    const brokers = inject("kafkaBrokers");
+    const pipeline = await createPipeline(brokers, 1);
+    const worker = await startWorker(pipeline);
+    const port = await httpPort(worker);
+    expect((await fetch(`http://127.0.0.1:${port}/status/anything`)).status).toBe(404);
+    const weak = await runApp("deletor-worker", [], { STATUS_TOKEN: "replace-me", HTTP_PORT: "0" });
+    expect(weak.code).toBe(2);
+    expect(weak.stderr).toMatch(/STATUS_TOKEN/);
+    expect(weak.stderr).not.toContain("replace-me");
   });
 });

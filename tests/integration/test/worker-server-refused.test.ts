@@ -149,8 +149,8 @@ describe("worker against a Resonate server that refuses it", () => {
     const id = pipeline.id("refused");
     await produceInOrder(brokers, pipeline.input, [{ key: id, value: requestJson(id) }]);
 
-    // The first request a record causes is the lookup of its latest attempt (promise.get).
-    await waitForRequest(standIn, "promise.get");
+    // The first request a record causes is the start of its workflow (task.create), before any lookup.
+    await waitForRequest(standIn, "task.create");
     // Measured first and asserted after, so a failing run still shows every number.
     const window = await observe(worker, standIn, 10_000);
     const ready = await readyz(port);
@@ -164,11 +164,11 @@ describe("worker against a Resonate server that refuses it", () => {
       .soft(ready.body)
       .toMatchObject({ ready: false, resonate: { state: "failing", url: standIn.url, status: 400 } });
     // (b) an error line names the server, the refused request kind, the status and the server's reason
-    const line = worker.logs.find(refusal(standIn.url, "promise.get"));
+    const line = worker.logs.find(refusal(standIn.url, "task.create"));
     expect.soft(line).toMatchObject({
       level: 50,
       status: 400,
-      error: expect.stringContaining("the stand-in refuses promise.get"),
+      error: expect.stringContaining("the stand-in refuses task.create"),
     });
     // (c), (d) over 10 s: a bounded number of requests and of log lines
     expect.soft(window.requests).toBeLessThan(50);
@@ -228,8 +228,8 @@ describe("worker against a Resonate server that refuses it", () => {
       );
       const port = await httpPort(worker);
       await produceInOrder(brokers, pipeline.input, [{ key: id, value: requestJson(id) }]);
-      await waitForRequest(standIn, "promise.get");
-      await worker.waitForLog(refusal(standIn.url, "promise.get"), 30_000);
+      await waitForRequest(standIn, "task.create");
+      await worker.waitForLog(refusal(standIn.url, "task.create"), 30_000);
       expect((await readyz(port)).status).toBe(503);
 
       standIn.acceptAll();
