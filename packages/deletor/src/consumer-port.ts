@@ -1,5 +1,11 @@
-import type { ConsumedMessage } from "./dispatcher.js";
+import type { RawMessage } from "@deletion/kafka";
 import type { CommitEntry } from "./offset-tracker.js";
+
+/** One message as the consumer hands it to the worker. */
+export interface ConsumedMessage extends RawMessage {
+  /** Kafka timestamp in ms, as the client gives it (a decimal string). */
+  timestamp: string;
+}
 
 export interface TopicPartition {
   topic: string;

@@ -4,22 +4,16 @@ import {
   type DeadLetterDelivery,
   deadLetterFor,
   deliverDeadLetter,
-  type RawMessage,
   refusalsOf,
 } from "@deletion/kafka";
-import type { Durability } from "@deletion/resonate-client";
 import type { AttemptEnd, DeletionRuntime, DeletionStart } from "@deletion/workflows";
 import type { Logger } from "pino";
-import { type DurabilityStrategy, durabilityStrategy } from "./durability.js";
+import type { ConsumedMessage } from "./consumer-port.js";
+import type { DurabilityStrategy } from "./durability.js";
 import type { WorkerMetrics } from "./metrics.js";
 import type { PartitionOffsets } from "./offset-tracker.js";
 import { reportPublishRefusal } from "./publish-refusals.js";
 import { retryUntilStopped, StoppedError } from "./retry.js";
-
-export interface ConsumedMessage extends RawMessage {
-  /** Kafka timestamp in ms, as the client gives it (a decimal string). */
-  timestamp: string;
-}
 
 /** The fields every log line about one request's workflow carries. */
 interface Where {
@@ -34,7 +28,7 @@ interface Where {
 export interface DispatcherOptions {
   runtime: DeletionRuntime;
   /** Decides when a record is safe to commit: promise created (server) or workflow finished. */
-  durability: Durability | DurabilityStrategy;
+  durability: DurabilityStrategy;
   /** Sends one dead letter; the dead-letter policy (size bound, retries, minimal form) wraps it. */
   publishDeadLetter: (deadLetter: DeadLetter) => Promise<void>;
   deadLetters?: DeadLetterPolicy;
@@ -83,7 +77,7 @@ export class Dispatcher {
   private readonly durability: DurabilityStrategy;
 
   constructor(private readonly options: DispatcherOptions) {
-    this.durability = durabilityStrategy(options.durability);
+    this.durability = options.durability;
   }
 
   /** Workflows this worker started or attached to and has not seen finish (the running bound). */

@@ -43,8 +43,7 @@ export const IN_PROCESS_DURABILITY: DurabilityStrategy = {
     "no RESONATE_URL: durable promises live in this process only; unfinished records are redelivered after a restart. Run a single worker in this mode.",
 };
 
-/** The strategy for a mode; a strategy is returned as it is. */
-export function durabilityStrategy(durability: Durability | DurabilityStrategy): DurabilityStrategy {
-  if (typeof durability !== "string") return durability;
+/** The one place a durability mode (from the client's configuration) becomes its strategy. */
+export function durabilityStrategy(durability: Durability): DurabilityStrategy {
   return durability === "server" ? SERVER_DURABILITY : IN_PROCESS_DURABILITY;
 }

@@ -6,7 +6,9 @@ import { KafkaJS } from "@deletion/kafka";
 import type { DeletionRuntime } from "@deletion/workflows";
 import { pino } from "pino";
 import { describe, expect, it, vi } from "vitest";
-import { type ConsumedMessage, Dispatcher } from "../src/dispatcher.js";
+import type { ConsumedMessage } from "../src/consumer-port.js";
+import { Dispatcher } from "../src/dispatcher.js";
+import { IN_PROCESS_DURABILITY } from "../src/durability.js";
 import { WorkerMetrics } from "../src/metrics.js";
 import { PartitionOffsets } from "../src/offset-tracker.js";
 
@@ -34,7 +36,7 @@ function setup(refuse: (deadLetter: DeadLetter) => Error | undefined) {
   const metrics = new WorkerMetrics({ processMetrics: false });
   const dispatcher = new Dispatcher({
     runtime,
-    durability: "in-process",
+    durability: IN_PROCESS_DURABILITY,
     publishDeadLetter: async (d) => {
       const error = refuse(d);
       if (error) throw error;

@@ -2,7 +2,9 @@ import type { DeadLetter } from "@deletion/contracts";
 import type { DeletionRequestInput, DeletionRuntime } from "@deletion/workflows";
 import { pino } from "pino";
 import { describe, expect, it, vi } from "vitest";
-import { type ConsumedMessage, Dispatcher } from "../src/dispatcher.js";
+import type { ConsumedMessage } from "../src/consumer-port.js";
+import { Dispatcher } from "../src/dispatcher.js";
+import { IN_PROCESS_DURABILITY } from "../src/durability.js";
 import { WorkerMetrics } from "../src/metrics.js";
 import { PartitionOffsets } from "../src/offset-tracker.js";
 
@@ -19,7 +21,7 @@ function setup() {
   const metrics = new WorkerMetrics({ processMetrics: false });
   const dispatcher = new Dispatcher({
     runtime,
-    durability: "in-process",
+    durability: IN_PROCESS_DURABILITY,
     publishDeadLetter: async (d) => {
       deadLetters.push(d);
     },

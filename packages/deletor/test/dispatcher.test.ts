@@ -5,7 +5,9 @@ import type { Durability } from "@deletion/resonate-client";
 import type { AttemptEnd, DeletionRequestInput, DeletionRuntime, DeletionStart } from "@deletion/workflows";
 import { pino } from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type ConsumedMessage, Dispatcher } from "../src/dispatcher.js";
+import type { ConsumedMessage } from "../src/consumer-port.js";
+import { Dispatcher } from "../src/dispatcher.js";
+import { durabilityStrategy } from "../src/durability.js";
 import { WorkerMetrics } from "../src/metrics.js";
 import { PartitionOffsets } from "../src/offset-tracker.js";
 
@@ -95,7 +97,7 @@ function setup(durability: Durability) {
   const metrics = new WorkerMetrics({ processMetrics: false });
   const dispatcher = new Dispatcher({
     runtime,
-    durability,
+    durability: durabilityStrategy(durability),
     publishDeadLetter: async (d) => {
       deadLetters.push(d);
     },

@@ -2,8 +2,7 @@ import { Writable } from "node:stream";
 import type { Producer } from "@deletion/kafka";
 import type { AttemptEnd, DeletionRequestInput, DeletionRuntime, DeletionStart } from "@deletion/workflows";
 import { type Logger, pino } from "pino";
-import type { ConsumerEvents, ConsumerPort, TopicPartition } from "../src/consumer-port.js";
-import type { ConsumedMessage } from "../src/dispatcher.js";
+import type { ConsumedMessage, ConsumerEvents, ConsumerPort, TopicPartition } from "../src/consumer-port.js";
 import type { CommitEntry } from "../src/offset-tracker.js";
 
 /** Workflows that run until the test finishes them. */
