@@ -4,10 +4,9 @@
 // only its own rows, so its time should stay flat; EXPLAIN shows the plan. Against DATABASE_URL if
 // set, else a PostgreSQL the test kit starts. Writes bench/results/postgres-batch-cost.{json,md}.
 // Usage: pnpm bench postgres-batch-cost [--max 10000000] (formerly packages/store-postgres/bench/batch-cost.mjs)
-import { createPool, openPostgresStore, TableListSchema } from "@deletion/store-postgres";
-import { startPostgres } from "@deletion/test-kit";
 // createDemoSchema is not among the package's exports (only seedDemoData is): its built file.
-import { createDemoSchema } from "../../../packages/store-postgres/dist/seed.js";
+import { createDemoSchema, createPool, openPostgresStore, TableListSchema } from "@deletion/store-postgres";
+import { startPostgres } from "@deletion/test-kit";
 import { benchCli, RESULTS_DIR_FLAG, RESULTS_DIR_USAGE } from "../harness/args.ts";
 import { writeResults } from "../harness/results.ts";
 

@@ -8,11 +8,11 @@
 import { createLogger, runCli } from "@deletion/cli-kit";
 import { decodeDeletionRequested, LOG_EVENTS } from "@deletion/contracts";
 import { workerCli } from "@deletion/deletor-worker/config";
+// The worker's own store opening (not among its package's exports): its built file.
+import { openRecordStore } from "@deletion/deletor-worker/record-store";
 import { createIdempotentProducer, createKafka, KafkaCompletionPublisher } from "@deletion/kafka";
 import { createResonateClient } from "@deletion/resonate-client";
 import { registerDeletionWorkflow } from "@deletion/workflows";
-// The worker's own store opening (not among its package's exports): its built file.
-import { openRecordStore } from "../../../apps/deletor-worker/dist/record-store.js";
 
 await runCli(workerCli, async (config) => {
   const logger = createLogger({ name: "sequential-consumer", level: config.logLevel });

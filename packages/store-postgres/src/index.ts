@@ -9,5 +9,5 @@ export {
   openPostgresStore,
   PostgresRecordStore,
 } from "./postgres-store.js";
-export { type SeedOptions, type SeedProgress, seedDemoData } from "./seed.js";
+export { createDemoSchema, type SeedOptions, type SeedProgress, seedDemoData } from "./seed.js";
 export { DEMO_TABLES, IdentifierSchema, TableListSchema } from "./table-config.js";
