@@ -23,6 +23,8 @@ export const DeadLetterReasonCodeSchema = z.enum([
    * did not create (another application's, or unreadable): nothing was run
    */
   "FOREIGN_PROMISE",
+  /** a bulk deletion request names a selector (or parameter) this deployment does not configure */
+  "UNKNOWN_SELECTOR",
 ]);
 
 export type DeadLetterReasonCode = z.infer<typeof DeadLetterReasonCodeSchema>;

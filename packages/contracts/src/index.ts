@@ -1,4 +1,24 @@
 export {
+  BULK_DELETION_COMPLETED_VERSION,
+  BULK_DELETION_REQUESTED_VERSION,
+  BULK_MAX_FAILED_IDS,
+  BULK_MAX_IDS,
+  type BulkDeletionCompleted,
+  BulkDeletionCompletedSchema,
+  type BulkDeletionRequested,
+  BulkDeletionRequestedSchema,
+  BulkIdSchema,
+  SelectorNameSchema,
+  SelectorParamsSchema,
+} from "./bulk-deletion.js";
+export {
+  type DecodeBulkOptions,
+  decodeBulkDeletionRequested,
+  encodeBulkDeletionCompleted,
+  encodeBulkDeletionRequested,
+} from "./bulk-deletion-codec.js";
+export { BULK_HEADERS, BULK_LOG_EVENTS, BULK_TOPICS, DEFAULT_BULK_CONSUMER_GROUP_ID } from "./bulk-topics.js";
+export {
   DEAD_LETTER_MAX_ORIGINAL_BYTES,
   DEAD_LETTER_MAX_ORIGINAL_BYTES_LIMIT,
   DEAD_LETTER_VERSION,
