@@ -9,7 +9,7 @@ import {
 } from "../src/index.js";
 
 const bytes = (value: unknown) => Buffer.from(JSON.stringify(value));
-const base = { schemaVersion: 1, bulkId: "acme-2026", requestedAt: "2026-12-01T00:00:00.000Z" };
+const base = { schemaVersion: 1 as const, bulkId: "acme-2026", requestedAt: "2026-12-01T00:00:00.000Z" };
 
 describe("BulkDeletionRequested", () => {
   it("decodes a selector request and round trips", () => {
