@@ -1,5 +1,5 @@
 import { type Logger, ResonateTimeoutException } from "@resonatehq/sdk";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { GuardedHttpNetwork, type HttpTransport, type TransportRequest } from "../src/index.js";
 import { adapter } from "./poll-adapter.js";
 
@@ -72,12 +72,18 @@ describe("401 and 403 are refusals", () => {
       error: "Unauthorized: the token expired at 2026-01-01T00:00:00.000Z",
       retryInMs: expect.any(Number),
     });
-    // Backing off: the next request of that kind waits instead of going out at once.
-    const next = net.send(get("deletion/b")).catch(() => "refused");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(s.received).toHaveLength(1);
-    await net.stop();
-    expect(await next).toBe("refused");
+    // Backing off: the next request of that kind waits out the back-off instead of going out at once.
+    const { retryInMs } = net.guard.health() as { retryInMs: number };
+    vi.useFakeTimers();
+    try {
+      const next = net.send(get("deletion/b")).catch(() => "refused");
+      await vi.advanceTimersByTimeAsync(retryInMs - 50);
+      expect(s.received).toHaveLength(1);
+      await net.stop();
+      expect(await next).toBe("refused");
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("401 without a token says the server wants one", async () => {
