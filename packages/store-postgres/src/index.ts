@@ -9,5 +9,28 @@ export {
   openPostgresStore,
   PostgresRecordStore,
 } from "./postgres-store.js";
-export { createDemoSchema, type SeedOptions, type SeedProgress, seedDemoData } from "./seed.js";
+export {
+  type BulkSelectionOptions,
+  type OpenBulkSelectionResult,
+  openBulkSelection,
+  PostgresBulkSelection,
+} from "./postgres-bulk-selection.js";
+export {
+  connectPostgresStore,
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_DELETED_AT_COLUMN,
+  describeDatabase,
+  openPostgresStore,
+  PostgresRecordStore,
+} from "./postgres-store.js";
+export { replicaLagFromPrimary, replicaLagFromReplica } from "./replica-lag.js";
+export {
+  createDemoSchema,
+  type SeedOptions,
+  type SeedProgress,
+  seedDemoData,
+  sequentialId,
+  tenantFor,
+} from "./seed.js";
+export { SelectorListSchema, type SelectorTarget } from "./selector-config.js";
 export { DEMO_TABLES, IdentifierSchema, TableListSchema } from "./table-config.js";

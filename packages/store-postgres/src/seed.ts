@@ -4,8 +4,18 @@ import { DEFAULT_LEDGER_TABLE, ledgerDdl } from "./batch-ledger.js";
 export interface SeedOptions {
   /** How many customers (records) to create. */
   records: number;
-  /** Record ids are `${idPrefix}${n}`, n from `firstId`. */
+  /** Record ids are `${idPrefix}${n}`, n from `firstId` (zero-padded with `padIds`). */
   idPrefix?: string;
+  /**
+   * Pad n with zeros to at least 6 digits, the producer's format (`customer-000001`), so the
+   * ids it requests are the ones seeded; the seed command always does.
+   */
+  padIds?: boolean;
+  /**
+   * Customers belong to this many tenants, `tenant-1`..`tenant-N`, round robin by sequence
+   * number (customer n to tenant ((n - 1) mod N) + 1); 0 or absent: no tenant.
+   */
+  tenants?: number;
   /** These ids instead (records is then ids.length): the demo seeds the ids it will request. */
   ids?: readonly string[];
   firstId?: number;
@@ -42,6 +52,8 @@ CREATE TABLE IF NOT EXISTS customers (
   created_at timestamptz NOT NULL DEFAULT now(),
   deleted_at timestamptz
 );
+ALTER TABLE customers ADD COLUMN IF NOT EXISTS tenant_id text;
+CREATE INDEX IF NOT EXISTS customers_tenant_id_idx ON customers (tenant_id, id);
 CREATE TABLE IF NOT EXISTS orders (
   id bigserial PRIMARY KEY,
   customer_id text NOT NULL REFERENCES customers (id),
@@ -84,6 +96,9 @@ export async function seedDemoData(pool: Pool, options: SeedOptions): Promise<Se
   const first = options.firstId ?? 1;
   await createDemoSchema(pool, options.reset);
   const records = options.ids?.length ?? options.records;
+  const digits = options.padIds
+    ? Math.max(MIN_ID_DIGITS, String(first + Math.max(records, 1) - 1).length)
+    : 0;
   const progress: SeedProgress = { customers: 0, orders: 0, orderLines: 0, total: records };
   const client = await pool.connect();
   try {
@@ -93,17 +108,17 @@ export async function seedDemoData(pool: Pool, options: SeedOptions): Promise<Se
     for (let start = 0; start < records; start += chunk) {
       const ids =
         options.ids?.slice(start, start + chunk) ??
-        Array.from(
-          { length: Math.min(chunk, options.records - start) },
-          (_, i) => `${prefix}${first + start + i}`,
+        Array.from({ length: Math.min(chunk, options.records - start) }, (_, i) =>
+          sequentialId(prefix, first + start + i, digits),
         );
+      const tenantOf = ids.map((_, i) => tenantFor(first + start + i, options.tenants));
       await client.query("BEGIN");
       try {
         const inserted = await client.query<{ id: string }>(
-          `INSERT INTO customers (id, name)
-           SELECT id, 'Customer ' || id FROM unnest($1::text[]) AS id
+          `INSERT INTO customers (id, name, tenant_id)
+           SELECT c.id, 'Customer ' || c.id, c.tenant FROM unnest($1::text[], $2::text[]) AS c(id, tenant)
            ON CONFLICT (id) DO NOTHING RETURNING id`,
-          [ids],
+          [ids, tenantOf],
         );
         const fresh = inserted.rows.map((r) => r.id);
         // random() per row: the series bound mentions the outer row, so it is evaluated per row.
@@ -136,6 +151,20 @@ export async function seedDemoData(pool: Pool, options: SeedOptions): Promise<Se
     client.release();
   }
   return progress;
+}
+
+/** Ids are padded to at least this many digits, as the producer pads them. */
+const MIN_ID_DIGITS = 6;
+
+/** `customer-000042`: the producer's id format, so seeded ids and requested ids are the same. */
+export function sequentialId(prefix: string, sequence: number, digits: number): string {
+  return `${prefix}${String(sequence).padStart(digits, "0")}`;
+}
+
+/** The tenant of customer n (from 1) among `tenants`; null without tenants. */
+export function tenantFor(sequence: number, tenants: number | undefined): string | null {
+  if (!tenants || tenants < 1) return null;
+  return `tenant-${((sequence - 1) % tenants) + 1}`;
 }
 
 function checkRange(name: string, range: { min: number; max: number }): void {
