@@ -1,0 +1,17 @@
+import { z } from "zod";
+
+export const PacingModeSchema = z.enum(["adaptive", "fixed"]);
+
+export const DEFAULT_TARGET_BATCH_MS = 250;
+export const DEFAULT_MIN_BATCH_SIZE = 50;
+export const DEFAULT_MAX_BATCH_SIZE = 5_000;
+/** gh-ost's default max-lag-millis. */
+export const DEFAULT_MAX_REPLICA_LAG_MS = 1_500;
+export const DEFAULT_SIGNAL_INTERVAL_MS = 1_000;
+/** The worker's pacing at start (mode, batch size, cap). */
+export const PACING_STARTED = "pacing_started";
+/** Name of the log line of each change of pace (the `event` field). */
+export const PACING_CHANGED = "pacing_changed";
+/** A signal could not be read, or reads again. */
+export const PACING_SIGNAL_FAILED = "pacing_signal_failed";
+export const PACING_SIGNAL_RECOVERED = "pacing_signal_recovered";
