@@ -9,6 +9,7 @@ import {
   option,
   payloadEncryptionOption,
   payloadKeyOptions,
+  promiseIdKeyOptions,
   resonateSecurityCheck,
   resonateTokenOptions,
 } from "@deletion/cli-kit";
@@ -138,6 +139,7 @@ export const workerCli = {
     ...resonateTokenOptions,
     ...payloadEncryptionOption,
     ...payloadKeyOptions,
+    ...promiseIdKeyOptions,
     resonateTtlMs: option({
       flag: "resonate-ttl-ms",
       env: "RESONATE_TTL_MS",

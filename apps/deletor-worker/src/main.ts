@@ -85,7 +85,7 @@ async function main(config: WorkerConfig): Promise<number> {
 
   const security = resonateSecurityOf(config);
   const payloads = createPayloadCipher(security.payloads);
-  const { token } = security;
+  const { token, promiseIdKey } = security;
   reportSecurity(logger, { url: config.resonateUrl, token, promisePrefix: config.promisePrefix, payloads });
   const client = createResonateClient({
     url: config.resonateUrl,
@@ -137,6 +137,7 @@ async function main(config: WorkerConfig): Promise<number> {
     publisher: publishes,
     logger,
     promisePrefix: config.promisePrefix,
+    promiseIdKey,
     payloads,
     taskCreates: client.taskCreates,
     localRuns: client.localRuns,
@@ -196,10 +197,16 @@ async function main(config: WorkerConfig): Promise<number> {
       };
     },
     registry: metrics.registry,
-    status: statusEndpoint(config.resonateUrl, client, config.promisePrefix, store.postgres, {
-      token,
-      payloads,
-    }),
+    status: statusEndpoint(
+      config.resonateUrl,
+      client,
+      new PromiseIds(config.promisePrefix, { idKey: promiseIdKey }),
+      store.postgres,
+      {
+        token,
+        payloads,
+      },
+    ),
     statusToken,
     promisePrefix: config.promisePrefix,
   });

@@ -6,7 +6,7 @@ import {
   statusAnswer,
 } from "@deletion/deletion-status";
 import type { ResonateClient } from "@deletion/resonate-client";
-import { PromiseIds, promiseLookup } from "@deletion/workflows";
+import { type PromiseIds, promiseLookup } from "@deletion/workflows";
 
 /**
  * GET /status/<recordId> of this worker: from the Resonate server it uses (read over its API,
@@ -15,13 +15,12 @@ import { PromiseIds, promiseLookup } from "@deletion/workflows";
 export function statusEndpoint(
   resonateUrl: string | undefined,
   client: ResonateClient,
-  promisePrefix: string,
+  ids: PromiseIds,
   inspector: RecordInspector | undefined,
   access: Pick<HttpStatusSourceOptions, "token" | "payloads">,
 ) {
   const source = resonateUrl
     ? httpStatusSource(resonateUrl, access)
-    : lookupStatusSource(promiseLookup(client.resonate, access.payloads), "this worker's in-process network");
-  const ids = new PromiseIds(promisePrefix);
+    : lookupStatusSource(promiseLookup(client.resonate), "this worker's in-process network");
   return (recordId: string) => statusAnswer(recordId, { ids, source, inspector });
 }

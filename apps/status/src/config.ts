@@ -4,6 +4,7 @@ import {
   type ConfigOf,
   option,
   payloadKeyOptions,
+  promiseIdKeyOptions,
   resonateSecurityCheck,
   resonateTokenOptions,
 } from "@deletion/cli-kit";
@@ -35,6 +36,7 @@ export const statusCli = {
     }),
     ...resonateTokenOptions,
     ...payloadKeyOptions,
+    ...promiseIdKeyOptions,
     databaseUrl: option({
       flag: "database-url",
       env: "DATABASE_URL",

@@ -44,9 +44,9 @@ async function main(config: StatusConfig): Promise<number> {
   }
   try {
     // The status command only reads: the keys open encrypted payloads, nothing is written.
-    const { token, payloads } = resonateSecurityOf(config);
+    const { token, payloads, promiseIdKey } = resonateSecurityOf(config);
     const options = {
-      ids: new PromiseIds(config.promisePrefix),
+      ids: new PromiseIds(config.promisePrefix, { idKey: promiseIdKey }),
       source: httpStatusSource(config.resonateUrl, {
         timeoutMs: config.timeoutMs,
         token,

@@ -72,6 +72,22 @@ export const PayloadKeyListSchema = z.string().transform((text, ctx): PayloadKey
   return keys;
 });
 
+export const PROMISE_ID_KEY_MIN_BYTES = 32;
+
+/** The promise id key: base64 of at least 32 bytes (`openssl rand -base64 32`). */
+export const PromiseIdKeySchema = z.string().transform((text, ctx): Buffer => {
+  const encoded = text.trim();
+  const key = BASE64.test(encoded) ? Buffer.from(encoded, "base64") : Buffer.alloc(0);
+  if (key.length < PROMISE_ID_KEY_MIN_BYTES) {
+    ctx.addIssue({
+      code: "custom",
+      message: `must be at least ${PROMISE_ID_KEY_MIN_BYTES} bytes in base64 (e.g. from openssl rand -base64 ${PROMISE_ID_KEY_MIN_BYTES})`,
+    });
+    return z.NEVER;
+  }
+  return key;
+});
+
 /** The bearer token for a Resonate server started with --auth-publickey. */
 export const resonateTokenOptions = {
   resonateToken: option({
@@ -120,6 +136,35 @@ export const payloadKeyOptions = {
     description: "a file holding those keys, one a line (instead of RESONATE_ENCRYPTION_OLD_KEYS)",
     schema: secretFileSchema.optional(),
   }),
+  payloadStrict: option({
+    flag: "payload-strict",
+    env: "RESONATE_PAYLOAD_STRICT",
+    kind: "boolean",
+    description:
+      "refuse promise values that are not encrypted with their promise id bound in (plain ones, and those written before that was done); needs a payload key",
+    schema: z.boolean().default(false),
+  }),
+};
+
+/**
+ * The key promise ids are derived with: with it, a promise id carries a keyed hash of the record
+ * id instead of the id. Every app that computes promise ids (worker, status) needs the same key.
+ */
+export const promiseIdKeyOptions = {
+  promiseIdKey: option({
+    flag: "promise-id-key",
+    env: "RESONATE_PROMISE_ID_KEY",
+    description:
+      "key of the promise ids (base64 of 32+ bytes): promise ids carry HMAC-SHA-256 of the record id instead of the id; every worker and status need the same key, and changing it orphans earlier promises (prefer the file)",
+    secret: true,
+    schema: PromiseIdKeySchema.optional(),
+  }),
+  promiseIdKeyFile: option({
+    flag: "promise-id-key-file",
+    env: "RESONATE_PROMISE_ID_KEY_FILE",
+    description: "a file holding that key (instead of RESONATE_PROMISE_ID_KEY)",
+    schema: secretFileSchema.optional(),
+  }),
 };
 
 export const payloadEncryptionOption = {
@@ -132,12 +177,19 @@ export const payloadEncryptionOption = {
   }),
 };
 
-const allOptions = { ...resonateTokenOptions, ...payloadKeyOptions, ...payloadEncryptionOption };
+const allOptions = {
+  ...resonateTokenOptions,
+  ...payloadKeyOptions,
+  ...payloadEncryptionOption,
+  ...promiseIdKeyOptions,
+};
 type AllConfig = ConfigOf<typeof allOptions>;
-/** What the check reads: the token options, the key options, and the mode where the app has it. */
+/** What the check reads: the token options, the key options, and the mode and id key where the app has them. */
 export type ResonateSecurityConfig = ConfigOf<typeof resonateTokenOptions> &
-  ConfigOf<typeof payloadKeyOptions> &
-  Partial<ConfigOf<typeof payloadEncryptionOption>>;
+  Omit<ConfigOf<typeof payloadKeyOptions>, "payloadStrict"> &
+  Partial<Pick<ConfigOf<typeof payloadKeyOptions>, "payloadStrict">> &
+  Partial<ConfigOf<typeof payloadEncryptionOption>> &
+  Partial<ConfigOf<typeof promiseIdKeyOptions>>;
 
 const named = (key: keyof AllConfig) => optionName(allOptions[key]);
 
@@ -145,6 +197,7 @@ const PAIRS = [
   ["resonateToken", "resonateTokenFile", "the token"],
   ["encryptionKey", "encryptionKeyFile", "the key"],
   ["encryptionOldKeys", "encryptionOldKeysFile", "the old keys"],
+  ["promiseIdKey", "promiseIdKeyFile", "the promise id key"],
 ] as const;
 
 /** A file's content through `schema`, or the problem naming the file's option (never the content). */
@@ -159,14 +212,16 @@ function fromFile<T>(
   return { problem: `${named(key)}: the file ${parsed.error.issues.map((i) => i.message).join("; ")}` };
 }
 
-/** Resolved settings (files read): the token, the mode and the keyring. */
+/** Resolved settings (files read): the token, the mode and the keyring, the promise id key. */
 export interface ResonateSecurity {
   token: string | undefined;
   payloads: {
     mode: z.output<typeof PayloadEncryptionModeSchema>;
     current: PayloadKeyConfig | undefined;
     old: PayloadKeyConfig[];
+    strict: boolean;
   };
+  promiseIdKey: Buffer | undefined;
 }
 
 function resolve(config: ResonateSecurityConfig): { security: ResonateSecurity; problems: string[] } {
@@ -178,13 +233,27 @@ function resolve(config: ResonateSecurityConfig): { security: ResonateSecurity; 
   const token = fromFile(config.resonateTokenFile, "resonateTokenFile", ResonateTokenSchema);
   const key = fromFile(config.encryptionKeyFile, "encryptionKeyFile", PayloadKeySchema);
   const old = fromFile(config.encryptionOldKeysFile, "encryptionOldKeysFile", PayloadKeyListSchema);
-  problems.push(...[token.problem, key.problem, old.problem].filter((p): p is string => p !== undefined));
+  const idKey = fromFile(config.promiseIdKeyFile, "promiseIdKeyFile", PromiseIdKeySchema);
+  problems.push(
+    ...[token.problem, key.problem, old.problem, idKey.problem].filter((p): p is string => p !== undefined),
+  );
+  const strict = config.payloadStrict ?? false;
   const mode = config.payloadEncryption ?? "none";
   const current = config.encryptionKey ?? key.value;
   const oldKeys = config.encryptionOldKeys ?? old.value ?? [];
   if (mode === "aes-256-gcm" && current === undefined && key.problem === undefined) {
     problems.push(
       `${named("payloadEncryption")} = ${mode} needs a key: set ${named("encryptionKey")} or ${named("encryptionKeyFile")}`,
+    );
+  }
+  if (strict && current === undefined && oldKeys.length === 0 && key.problem === undefined) {
+    problems.push(
+      `${named("payloadStrict")} needs a key to read with: set ${named("encryptionKey")} or ${named("encryptionKeyFile")}`,
+    );
+  }
+  if (strict && config.payloadEncryption === "none") {
+    problems.push(
+      `${named("payloadStrict")} refuses the plain values ${named("payloadEncryption")} = none would write: set it to aes-256-gcm`,
     );
   }
   for (const k of oldKeys) {
@@ -194,7 +263,11 @@ function resolve(config: ResonateSecurityConfig): { security: ResonateSecurity; 
       );
   }
   return {
-    security: { token: config.resonateToken ?? token.value, payloads: { mode, current, old: oldKeys } },
+    security: {
+      token: config.resonateToken ?? token.value,
+      payloads: { mode, current, old: oldKeys, strict },
+      promiseIdKey: config.promiseIdKey ?? idKey.value,
+    },
     problems,
   };
 }

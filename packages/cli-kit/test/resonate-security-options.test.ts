@@ -10,6 +10,7 @@ import {
   parseOptions,
   payloadEncryptionOption,
   payloadKeyOptions,
+  promiseIdKeyOptions,
   resonateSecurityCheck,
   resonateSecurityOf,
   resonateTokenOptions,
@@ -30,7 +31,12 @@ const keyText = (id: string, bytes = 32) => `${id}:${randomBytes(bytes).toString
 const KEY = keyText("k2");
 const OLD = keyText("k1");
 
-const options = { ...resonateTokenOptions, ...payloadKeyOptions, ...payloadEncryptionOption };
+const options = {
+  ...resonateTokenOptions,
+  ...payloadKeyOptions,
+  ...payloadEncryptionOption,
+  ...promiseIdKeyOptions,
+};
 const spec = {
   name: "worker",
   summary: "talks to Resonate",
@@ -52,8 +58,46 @@ describe("Resonate token and payload key options", () => {
     if (result.kind !== "ok") return;
     expect(resonateSecurityOf(result.config)).toEqual({
       token: undefined,
-      payloads: { mode: "none", current: undefined, old: [] },
+      payloads: { mode: "none", current: undefined, old: [], strict: false },
+      promiseIdKey: undefined,
     });
+  });
+
+  it("reads the promise id key from a variable or a file, and refuses a short one naming the setting", () => {
+    const idKey = randomBytes(32).toString("base64");
+    for (const env of [
+      { RESONATE_PROMISE_ID_KEY: idKey },
+      { RESONATE_PROMISE_ID_KEY_FILE: file("id-key", `${idKey}\n`) },
+    ]) {
+      const result = parse([], env);
+      expect(result.kind).toBe("ok");
+      if (result.kind !== "ok") continue;
+      expect(resonateSecurityOf(result.config).promiseIdKey?.toString("base64")).toBe(idKey);
+    }
+    const short = randomBytes(16).toString("base64");
+    const message = problemsOf([], { RESONATE_PROMISE_ID_KEY_FILE: file("short-id-key", short) });
+    expect(message).toContain("RESONATE_PROMISE_ID_KEY_FILE");
+    expect(message).toContain("at least 32 bytes");
+    expect(message).not.toContain(short);
+    expect(
+      problemsOf([], { RESONATE_PROMISE_ID_KEY: idKey, RESONATE_PROMISE_ID_KEY_FILE: file("k", idKey) }),
+    ).toContain("give the promise id key one way");
+  });
+
+  it("strict payload reading needs a key, and encryption to write with", () => {
+    expect(
+      problemsOf([], { RESONATE_PAYLOAD_STRICT: "true", RESONATE_PAYLOAD_ENCRYPTION: "aes-256-gcm" }),
+    ).toContain("RESONATE_PAYLOAD_STRICT");
+    expect(problemsOf([], { RESONATE_PAYLOAD_STRICT: "true", RESONATE_ENCRYPTION_KEY: KEY })).toContain(
+      "RESONATE_PAYLOAD_ENCRYPTION",
+    );
+    const ok = parse([], {
+      RESONATE_PAYLOAD_STRICT: "true",
+      RESONATE_PAYLOAD_ENCRYPTION: "aes-256-gcm",
+      RESONATE_ENCRYPTION_KEY: KEY,
+    });
+    expect(ok.kind).toBe("ok");
+    if (ok.kind === "ok") expect(resonateSecurityOf(ok.config).payloads.strict).toBe(true);
   });
 
   it("reads the token and keys from variables or from files (a file's last line break dropped)", () => {

@@ -1,4 +1,4 @@
-import { readAttempt } from "@deletion/workflows";
+import { paramRecordId, readAttempt } from "@deletion/workflows";
 import { type RecordStatus, type StatusOptions, statusOf } from "./record-status.js";
 import { ResonateRefusedError, ResonateUnreachableError } from "./status-source.js";
 
@@ -26,12 +26,17 @@ export async function listFailed(
         scanned += page.promises.length;
         for (const promise of page.promises) {
           const parsed = ids.parse(promise.id);
-          if (!parsed || seen.has(parsed.recordId)) continue;
-          const attempt = readAttempt(promise, { ...parsed, promiseId: promise.id });
+          if (!parsed) continue;
+          // A keyed promise id holds no record id: the param names it, and the id computed from
+          // that must be this one (a param copied onto another id names a record it is not).
+          const recordId = ids.keyed ? paramRecordId(promise) : parsed.recordId;
+          if (recordId === undefined || seen.has(recordId)) continue;
+          if (ids.of(recordId, parsed.attempt) !== promise.id) continue;
+          const attempt = readAttempt(promise, { recordId, attempt: parsed.attempt, promiseId: promise.id });
           if (attempt.kind !== "failed") continue;
-          seen.add(parsed.recordId);
+          seen.add(recordId);
           // A later attempt may have succeeded since: report where the record stands now.
-          const status = await statusOf(parsed.recordId, options);
+          const status = await statusOf(recordId, options);
           if (status.state === "failed") failed.push(status);
           if (failed.length >= options.limit) return { ok: true, failed, complete: false };
         }

@@ -11,7 +11,7 @@ import { describeStatus, httpStatusSource, listFailed, readRecordStatus } from "
 const ids = new PromiseIds();
 const key = { id: "k1", key: randomBytes(32) };
 const cipher = createPayloadCipher({ mode: "aes-256-gcm", current: key });
-const codec = new Codec(cipher);
+const codec = new Codec();
 const bearer = [{ alg: "EdDSA" }, { prefix: "deletion/", exp: Date.now() / 1000 + 600 }]
   .map((p) => Buffer.from(JSON.stringify(p)).toString("base64url"))
   .concat("c2ln")
@@ -54,8 +54,11 @@ afterEach(() => Promise.all(servers.splice(0).map((s) => new Promise((resolve) =
 const encrypted = (id: string, state: "pending" | "resolved", value?: unknown) => ({
   id,
   state,
-  param: codec.encode({ func: "deleteRecord", args: [workflowInput("r1", 1, "118")], version: 1 }),
-  value: codec.encode(value),
+  param: cipher.seal(
+    codec.encode({ func: "deleteRecord", args: [workflowInput("r1", 1, "118")], version: 1 }),
+    id,
+  ),
+  value: cipher.seal(codec.encode(value), id),
   tags: { "resonate:origin": id, "resonate:scope": "global" },
 });
 

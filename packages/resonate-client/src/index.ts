@@ -21,6 +21,7 @@ export {
 } from "./resonate-client.js";
 export { resonateLogger } from "./resonate-logger.js";
 export { describeToken, explainAuthRefusal, requestResourceId, tokenScopeProblem } from "./resonate-token.js";
+export { SealingNetwork, UNREADABLE_PREFIX, unreadableGuard } from "./sealing-network.js";
 export { reportSecurity } from "./security-report.js";
 export type { ResonateHealth, ServerGuardOptions } from "./server-guard.js";
 export {
@@ -30,5 +31,10 @@ export {
   type ServerRequestsOptions,
   serverRequests,
 } from "./server-requests.js";
-export { openStoredPromise, type StoredPromise, type StoredValue } from "./stored-promise.js";
+export {
+  openStoredPromise,
+  readClientPromise,
+  type StoredPromise,
+  type StoredValue,
+} from "./stored-promise.js";
 export { TaskCreateOutcomes } from "./task-create-outcomes.js";

@@ -11,6 +11,7 @@ import { GuardedHttpNetwork } from "./guarded-network.js";
 import { HeartbeatWatch } from "./heartbeat-watch.js";
 import { LocalRunEnds } from "./local-run-ends.js";
 import { type PayloadCipher, PLAINTEXT_PAYLOADS } from "./payload-encryption.js";
+import { SealingNetwork, unreadableGuard } from "./sealing-network.js";
 import type { ResonateHealth, ServerGuardOptions } from "./server-guard.js";
 import { TaskCreateOutcomes } from "./task-create-outcomes.js";
 
@@ -37,8 +38,9 @@ export interface ResonateClientConfig {
   /** Bearer token for a server that checks them (server mode only; never read from the environment). */
   token?: string | undefined;
   /**
-   * Encrypts the promise params and values the SDK stores and decrypts those it reads (both
-   * modes); default plain. Hand the same cipher to registerDeletionWorkflow for the raw reads.
+   * Seals the promise params and values the SDK stores, each for its promise id, and opens those
+   * it reads (both modes; see sealing-network.ts); default plain. Hand the same cipher to
+   * registerDeletionWorkflow for the values it reads outside the SDK.
    */
   payloads?: PayloadCipher | undefined;
   /** How a server that keeps failing is waited for and reported (defaults: 1 s doubling to 30 s; 30 s). */
@@ -74,12 +76,8 @@ export interface ResonateClient {
 export const RESONATE_REQUEST_TIMEOUT_MS = 10_000;
 
 /**
- * The heartbeat rule. The SDK heartbeats every ttl/2, and the server lets another worker take a
- * task `ttl` after the last heartbeat it received; a heartbeat may take up to the request
- * timeout to be answered, and a loaded machine delays the timer that sends it. So a live
- * worker keeps its tasks when ttl/2 > request timeout + scheduling slack: with the SDK's 10 s
- * timeout and 5 s of slack, at least 30 s. A shorter TTL hands a dead worker's tasks over
- * sooner, at the price of live workers losing tasks (and repeating steps) under load.
+ * The heartbeat rule: a live worker keeps its tasks when ttl/2 > request timeout + scheduling
+ * slack, at least 30 s with the SDK's 10 s timeout. Why: docs/decisions/task-ttl-rule.md
  */
 export function minimumTaskTtlMs(requestTimeoutMs = RESONATE_REQUEST_TIMEOUT_MS, slackMs = 5_000): number {
   return 2 * (requestTimeoutMs + slackMs);
@@ -93,9 +91,11 @@ export function createResonateClient(config: ResonateClientConfig): ResonateClie
     pid: config.pid,
     ttl: config.ttlMs,
     logLevel: config.logLevel ?? "warn",
-    encryptor: config.payloads ?? PLAINTEXT_PAYLOADS,
+    // Values are sealed and opened by the network (SealingNetwork), where their promise id is known.
+    encryptor: unreadableGuard,
     ...(config.logger ? { logger: config.logger } : {}),
   };
+  const payloads = config.payloads ?? PLAINTEXT_PAYLOADS;
   if (config.url) {
     const logger = config.logger ?? new ConsoleLogger(common.logLevel);
     if (config.ttlMs < minimumTaskTtlMs()) {
@@ -107,9 +107,8 @@ export function createResonateClient(config: ResonateClientConfig): ResonateClie
     const watch = new HeartbeatWatch(config.ttlMs, logger);
     const taskCreates = new TaskCreateOutcomes();
     const localRuns = new LocalRunEnds();
-    // Not `url:`: the SDK's own HTTP network retries some refused requests without pause and
-    // hides why they were refused (see guarded-network.ts). Given a network, Resonate runs the
-    // same heartbeat as with a URL.
+    // Not `url:`: given a network, Resonate runs the same heartbeat as with a URL.
+    // Why: docs/decisions/guarded-network.md
     const network = new GuardedHttpNetwork({
       url: config.url,
       group: config.group,
@@ -125,7 +124,7 @@ export function createResonateClient(config: ResonateClientConfig): ResonateClie
       ...(config.serverBackoff ? { backoff: config.serverBackoff } : {}),
     });
     return {
-      resonate: new Resonate({ ...common, network }),
+      resonate: new Resonate({ ...common, network: new SealingNetwork(network, payloads) }),
       durability: "server",
       health: () => network.guard.health(),
       heartbeatGapMaxMs: () => watch.maxGapMs,
@@ -141,7 +140,7 @@ export function createResonateClient(config: ResonateClientConfig): ResonateClie
     keepFinished: config.inProcessFinishedKept ?? DEFAULT_FINISHED_KEPT,
   });
   return {
-    resonate: new Resonate({ ...common, network }),
+    resonate: new Resonate({ ...common, network: new SealingNetwork(network, payloads) }),
     durability: "in-process",
     health: () => ({ state: "healthy", url: "in-process" }),
     heartbeatGapMaxMs: () => 0,
@@ -151,12 +150,9 @@ export function createResonateClient(config: ResonateClientConfig): ResonateClie
 const probing = new WeakMap<ResonateClient, Promise<boolean>>();
 
 /**
- * Whether the Resonate server answers. Looking up a promise that does not exist is a cheap
- * round trip: any protocol answer (found or not) means reachable; a network failure or a
- * refusal does not. It also gives an idle worker's guard a request to notice a recovery by.
- * One lookup at a time: while the server fails, the lookup waits its turn behind the backoff,
- * and a probe asked for meanwhile joins it instead of queueing another. The id is one of ours
- * (PromiseIds.probeId) because a token scoped to a prefix is refused every other id.
+ * Whether the Resonate server answers a lookup of `promiseId` (one of ours: a scoped token reads
+ * nothing else); found or not, any protocol answer means reachable. One lookup at a time: a probe
+ * asked for meanwhile joins it. It also lets an idle worker's guard notice a recovery.
  */
 export function probeResonate(client: ResonateClient, promiseId: string): Promise<boolean> {
   if (client.durability === "in-process") return Promise.resolve(true);

@@ -3,9 +3,9 @@ import type { RecordStore } from "@deletion/record-store";
 import {
   type LocalRunEnd,
   type LocalRunEnds,
-  openStoredPromise,
   type PayloadCipher,
   PLAINTEXT_PAYLOADS,
+  readClientPromise,
   type TaskCreateOutcomes,
 } from "@deletion/resonate-client";
 import { Exponential, type Resonate, type RetryPolicy } from "@resonatehq/sdk";
@@ -38,9 +38,11 @@ export interface DeletionRuntimeOptions {
   batchRetry?: BatchRetryConfig;
   /** Namespace of this project's promise ids on the server (see promise-ids.ts). */
   promisePrefix?: string;
+  /** With it, promise ids carry a keyed hash of the record id instead of the id (promise-ids.ts). */
+  promiseIdKey?: Buffer | undefined;
   /** How new workflows pause between batches and how long their segments are (workflow-shape.ts). */
   shape?: WorkflowShapeOptions;
-  /** Opens the promises read raw: the cipher the Resonate client encrypts with (default plain). */
+  /** Opens the values seen outside the SDK (an attempt's end): the Resonate client's cipher (default plain). */
   payloads?: PayloadCipher | undefined;
   /**
    * Given (server mode: ResonateClient.taskCreates), a request starts the record's first attempt
@@ -117,8 +119,10 @@ export function registerDeletionWorkflow(
   const workflow = resonate.register(DELETION_WORKFLOW_NAME, deletionWorkflow);
   resonate.register(DELETION_SEGMENT_NAME, deletionSegmentWorkflow);
   const shape = workflowShape(options.shape);
-  const ids = new PromiseIds(options.promisePrefix ?? DEFAULT_PROMISE_PREFIX);
-  const lookup = promiseLookup(resonate, options.payloads);
+  const ids = new PromiseIds(options.promisePrefix ?? DEFAULT_PROMISE_PREFIX, {
+    idKey: options.promiseIdKey,
+  });
+  const lookup = promiseLookup(resonate);
 
   const workflowInput = (request: DeletionRequestInput, attempt: number): DeletionWorkflowInput => ({
     ...request,
@@ -137,7 +141,8 @@ export function registerDeletionWorkflow(
   ): Promise<AttemptEnd> => {
     const here = local ? await local.ended : undefined;
     if (here?.kind === "settled") {
-      const opened = payloads.open(here.value);
+      // The value as this process sent it, sealed for the attempt's promise (sealing-network.ts).
+      const opened = payloads.open(here.value, expected.promiseId);
       const decoded = opened.ok
         ? decodeStoredValue(opened.value)
         : { ok: false as const, reason: opened.reason };
@@ -246,16 +251,14 @@ export function registerDeletionWorkflow(
 }
 
 /**
- * Raw promise.get: nothing decoded by the SDK's codec, so foreign bytes cannot throw there; the
- * param and value are decrypted here, and one that cannot be is marked with why (stored-promise.ts in @deletion/resonate-client).
+ * Raw promise.get: nothing decoded by the SDK's codec, so foreign bytes cannot throw there. The
+ * client's network opened the param and value; one it could not is marked with why
+ * (stored-promise.ts in @deletion/resonate-client).
  */
-export function promiseLookup(
-  resonate: Resonate,
-  payloads: PayloadCipher = PLAINTEXT_PAYLOADS,
-): PromiseLookup {
+export function promiseLookup(resonate: Resonate): PromiseLookup {
   return async (promiseId) => {
     try {
-      return openStoredPromise(await resonate.promises.get(promiseId), payloads);
+      return readClientPromise(await resonate.promises.get(promiseId));
     } catch (error) {
       // promises.js get: a non-success answer becomes a ResonateError carrying the server's status.
       if ((error as { serverError?: { code?: unknown } }).serverError?.code === 404) return undefined;

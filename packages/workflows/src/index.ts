@@ -12,8 +12,13 @@ export {
   registerDeletionWorkflow,
 } from "./deletion-runtime.js";
 export { deletionWorkflow } from "./deletion-workflow.js";
-export { DEFAULT_PROMISE_PREFIX, PromiseIds, PromisePrefixSchema } from "./promise-ids.js";
-export { decodeStoredValue, readAttempt, readOutcome } from "./promise-values.js";
+export {
+  DEFAULT_PROMISE_PREFIX,
+  PROMISE_ID_KEY_MIN_BYTES,
+  PromiseIds,
+  PromisePrefixSchema,
+} from "./promise-ids.js";
+export { decodeStoredValue, paramRecordId, readAttempt, readOutcome } from "./promise-values.js";
 export type { DeletionOutcome, DeletionRequestInput, DeletionWorkflowInput } from "./workflow-input.js";
 export {
   type BatchPauseMode,

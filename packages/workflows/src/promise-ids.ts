@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { RecordIdSchema } from "@deletion/contracts";
 import { z } from "zod";
 
@@ -11,6 +12,11 @@ import { z } from "zod";
  * ':' (ids.js validateRootId: ':' separates a root from the ids of its steps); '/' and '.' are
  * plain characters to both. Checked against server v0.9.8: workflows under
  * `deletion/<id>/attempt-<n>` run, sleep, resume and dedupe like bare ids.
+ *
+ * With an id key, the record id in a promise id is replaced by a keyed hash of it (HMAC-SHA-256,
+ * its first 16 bytes in base64url: 22 characters of A-Z a-z 0-9 - _), so the server, which keeps
+ * every promise for ever, never holds the record id in the clear; without the key nobody can tell
+ * which record a promise id names, nor test a guess. Every reader computes ids through `of`.
  */
 export const DEFAULT_PROMISE_PREFIX = "deletion";
 
@@ -28,9 +34,15 @@ export const PromisePrefixSchema = z
       "must be segments of letters, digits and . _ - (each starting with a letter or digit) joined by '/'; no ':' (Resonate reserves it)",
   });
 
+/** Bytes of the HMAC kept: 128 bits, far beyond any collision among record ids. */
+const KEYED_ID_BYTES = 16;
+const KEYED_ID = /^[A-Za-z0-9_-]{22}$/;
+export const PROMISE_ID_KEY_MIN_BYTES = 32;
+
 const ATTEMPT_SUFFIX = /^attempt-([1-9][0-9]*)$/;
 
 export interface AttemptId {
+  /** The record id; with an id key, its keyed hash (the record id is not in the promise id). */
   recordId: string;
   /** 1 for the first deletion attempt of a record, n for the n-th. */
   attempt: number;
@@ -45,25 +57,48 @@ export class PromiseIds {
    */
   readonly probeId: string;
 
-  constructor(prefix: string = DEFAULT_PROMISE_PREFIX) {
+  /** Whether ids carry a keyed hash of the record id instead of the id. */
+  readonly keyed: boolean;
+  private readonly idKey: Buffer | undefined;
+
+  constructor(prefix: string = DEFAULT_PROMISE_PREFIX, options: { idKey?: Buffer | undefined } = {}) {
     this.prefix = PromisePrefixSchema.parse(prefix);
     this.probeId = `${this.prefix}/_readiness-probe`;
+    if (options.idKey && options.idKey.length < PROMISE_ID_KEY_MIN_BYTES)
+      throw new RangeError(`the promise id key must be at least ${PROMISE_ID_KEY_MIN_BYTES} bytes`);
+    this.idKey = options.idKey;
+    this.keyed = options.idKey !== undefined;
+  }
+
+  /** What stands for the record in its promise ids: the id itself, or its keyed hash. */
+  segmentOf(recordId: string): string {
+    if (!this.idKey) return recordId;
+    return createHmac("sha256", this.idKey)
+      .update(recordId, "utf8")
+      .digest()
+      .subarray(0, KEYED_ID_BYTES)
+      .toString("base64url");
   }
 
   /** The promise id of a record's n-th deletion attempt. */
   of(recordId: string, attempt: number): string {
     if (!Number.isInteger(attempt) || attempt < 1)
       throw new RangeError(`attempt must be ≥ 1, got ${attempt}`);
-    const base = `${this.prefix}/${recordId}`;
+    const base = `${this.prefix}/${this.segmentOf(recordId)}`;
     return attempt === 1 ? base : `${base}/attempt-${attempt}`;
   }
 
-  /** The record and attempt behind one of our promise ids; undefined for any other id. */
+  /**
+   * The record and attempt behind one of our promise ids; undefined for any other id. With an id
+   * key, `recordId` is the keyed hash: the record id itself is read from the promise's param
+   * and checked by computing its id again.
+   */
   parse(promiseId: string): AttemptId | undefined {
     const head = `${this.prefix}/`;
     if (!promiseId.startsWith(head)) return undefined;
     const [recordId, suffix, ...rest] = promiseId.slice(head.length).split("/");
-    if (rest.length > 0 || !RecordIdSchema.safeParse(recordId).success) return undefined;
+    const fits = this.keyed ? KEYED_ID.test(recordId ?? "") : RecordIdSchema.safeParse(recordId).success;
+    if (rest.length > 0 || !fits) return undefined;
     if (suffix === undefined) return { recordId: recordId as string, attempt: 1 };
     const n = ATTEMPT_SUFFIX.exec(suffix)?.[1];
     // attempt-1 is never minted (attempt 1 has no suffix): accepting it would give one attempt two ids.

@@ -86,6 +86,18 @@ export function readInput(promise: StoredPromise, expected: AttemptRef): Read<De
   return { ok: true, value: input };
 }
 
+/**
+ * The record id a promise's param names, when it is one of our deletion workflows (unchecked:
+ * compute its promise id again before trusting it). How a listing finds the record behind a
+ * keyed promise id.
+ */
+export function paramRecordId(promise: StoredPromise): string | undefined {
+  const decoded = decodeStoredValue(promise.param);
+  if (!decoded.ok) return undefined;
+  const parsed = DeletionPromiseParamSchema.safeParse(decoded.value);
+  return parsed.success ? parsed.data.args[0].recordId : undefined;
+}
+
 /** Where one deletion attempt stands, as its promise tells it. */
 export type AttemptState =
   | { kind: "absent" }

@@ -67,3 +67,45 @@ describe("PromiseIds", () => {
     expect(() => new PromiseIds("a:b")).toThrow();
   });
 });
+
+describe("PromiseIds with an id key", () => {
+  const idKey = Buffer.alloc(32, 7);
+  const keyed = new PromiseIds("deletion", { idKey });
+
+  it("carries a 22-character base64url keyed hash instead of the record id", () => {
+    const id = keyed.of("customer-17", 1);
+    expect(id).toMatch(/^deletion\/[A-Za-z0-9_-]{22}$/);
+    expect(id).not.toContain("customer-17");
+    expect(keyed.of("customer-17", 3)).toBe(`${id}/attempt-3`);
+  });
+
+  it("is the same for the same record and key, and differs per record and per key", () => {
+    expect(new PromiseIds("deletion", { idKey: Buffer.alloc(32, 7) }).of("customer-17", 1)).toBe(
+      keyed.of("customer-17", 1),
+    );
+    expect(keyed.of("customer-18", 1)).not.toBe(keyed.of("customer-17", 1));
+    expect(new PromiseIds("deletion", { idKey: Buffer.alloc(32, 8) }).of("customer-17", 1)).not.toBe(
+      keyed.of("customer-17", 1),
+    );
+  });
+
+  it("is HMAC-SHA-256 of the record id, its first 16 bytes", async () => {
+    const { createHmac } = await import("node:crypto");
+    const expected = createHmac("sha256", idKey)
+      .update("customer-17")
+      .digest()
+      .subarray(0, 16)
+      .toString("base64url");
+    expect(keyed.of("customer-17", 1)).toBe(`deletion/${expected}`);
+  });
+
+  it("parses its own ids to the hash and the attempt, and refuses plain record ids", () => {
+    const segment = keyed.segmentOf("customer-17");
+    expect(keyed.parse(keyed.of("customer-17", 4))).toEqual({ recordId: segment, attempt: 4 });
+    expect(keyed.parse("deletion/customer-17")).toBeUndefined();
+  });
+
+  it("refuses a key shorter than 32 bytes", () => {
+    expect(() => new PromiseIds("deletion", { idKey: Buffer.alloc(16) })).toThrow(/at least 32 bytes/);
+  });
+});
