@@ -70,7 +70,9 @@ const Count = z.number().int().nonnegative();
 export const BulkDeletionCompletedSchema = z.object({
   schemaVersion: z.literal(BULK_DELETION_COMPLETED_VERSION),
   bulkId: BulkIdSchema,
-  status: z.enum(["completed", "cancelled"]),
+  /** "failed": a step failed for good (why in `error`); the totals say how far it got. */
+  status: z.enum(["completed", "cancelled", "failed"]),
+  error: z.string().optional(),
   selector: SelectorNameSchema.optional(),
   params: SelectorParamsSchema.optional(),
   /** Records the selection held when the bulk started paging it. */
