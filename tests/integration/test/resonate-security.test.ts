@@ -245,8 +245,8 @@ describe("Resonate server with auth, and encrypted promise payloads", () => {
         const offset = finished.offsets.get(id) as string;
         const promise = await getRaw(`${PREFIX}/${id}`);
         expect(promise.state).toBe("resolved");
-        expect(promise.param.data).toMatch(/^aes-256-gcm:k2:/);
-        expect(promise.value.data).toMatch(/^aes-256-gcm:k2:/);
+        expect(promise.param.data).toMatch(/^aes-256-gcm\+id:k2:/);
+        expect(promise.value.data).toMatch(/^aes-256-gcm\+id:k2:/);
         expect(exposes(promise.param.data, id, offset), `param of ${id}`).toBe(false);
         expect(exposes(promise.value.data, id, offset), `value of ${id}`).toBe(false);
       }

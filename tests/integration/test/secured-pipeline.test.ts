@@ -105,7 +105,7 @@ describe("the pipeline with everything secured", () => {
       const stored = await storedPromise(`deletion/${ids[0]}`);
       expect(stored.status).toBe(200);
       for (const part of [stored.promise?.param?.data, stored.promise?.value?.data]) {
-        expect(part).toMatch(/^aes-256-gcm:k1:/);
+        expect(part).toMatch(/^aes-256-gcm\+id:k1:/);
         const text = `${part} ${Buffer.from(String(part).split(":").at(-1) ?? "", "base64").toString("latin1")}`;
         expect(text).not.toContain(ids[0]);
         expect(text).not.toContain(`"offset":"${first?.source.offset}"`);
