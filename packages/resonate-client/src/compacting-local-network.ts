@@ -1,9 +1,6 @@
 import { LocalNetwork, type Message, type Network, type Request } from "@resonatehq/sdk";
 
-/**
- * The parts of the SDK's in-process server (network/local.js, class Server) this class works on.
- * Not exported by the SDK, so described here by shape; checked against @resonatehq/sdk 0.11.5.
- */
+/** The parts of the SDK's in-process server this class works on, by shape (not exported by SDK 0.11.5). */
 interface StoredPromise {
   id: string;
   state: string;
@@ -42,25 +39,9 @@ export interface CompactingLocalNetworkOptions {
 export const DEFAULT_FINISHED_KEPT = 50_000;
 
 /**
- * The SDK's in-process network, with its memory bounded by the work in progress.
- *
- * The SDK's LocalNetwork never forgets anything: every promise (a workflow's own, each step's,
- * each timer's) and every task stays in its maps, and a log of every message it sent grows in
- * an array. Worse than the memory, several of its operations walk all promises (fulfilling a
- * task scans every promise's callbacks) or that log, so each record costs more than the one
- * before: one worker went from about 1,000 records/s over 5,000 records to 150/s over 20,000.
- *
- * Here, as soon as a workflow's own promise is settled and its task fulfilled, everything under
- * it (step and timer promises, child tasks) is deleted: nothing can ask for those again once the
- * workflow is done. Its own promise and task move to a store of finished workflows, so that
- * looking the record up still finds its outcome and a duplicate request is only reported, not
- * run again. Any request naming a finished workflow puts it back for the time of the request.
- * That store keeps the `keepFinished` most recent ones; a request for an older one finds
- * nothing and runs again, as it would after a restart (nothing in-process outlives the process).
- *
- * A workflow's promises all share its id as origin (ids.js: `root`, `root:1`, `root:1.2`), which
- * is how its step and timer promises are found. A workflow settled by a timeout (in the server's
- * tick, not by a request) is not compacted; the deletion workflows here have no timeout.
+ * The SDK's in-process network with memory bounded by the work in progress: a finished workflow's
+ * steps and timers are deleted and its own promise kept among the last `keepFinished`. The SDK's
+ * own never forgets, and slows down with every record. Why: docs/decisions/compacting-local-network.md
  */
 export class CompactingLocalNetwork implements Network {
   readonly unicast: string;

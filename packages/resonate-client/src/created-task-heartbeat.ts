@@ -1,18 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Request } from "@resonatehq/sdk";
 
-/*
- * Why this exists. SDK 0.11.5 heartbeats the tasks it takes from the poll stream (core.js
- * onMessage: heartbeat.start ... heartbeat.stop), but not the task that a beginRun creates and
- * runs at once (resonate.js beginRun calls core.executeUntilBlocked with no heartbeat). A record
- * the worker starts itself therefore loses its task one TTL after the start while it is still
- * running: the server hands the task to the group, a worker takes it, replays the workflow and
- * runs the batch that is under way a second time, and the first run's next checkpoint is refused
- * ("Version mismatch"). With the throttle pause a first segment runs for minutes, far past the
- * 30 s TTL. So the network watches for a task.create answer that gives this process an acquired
- * task and heartbeats it, as the SDK does for the others, until the SDK fulfils, releases, halts
- * or suspends it.
- */
+// The SDK does not heartbeat the task a beginRun creates, so a record running longer than the
+// TTL would lose its task to another worker. Why: docs/decisions/created-task-heartbeat.md
 
 type Send = (request: Request) => Promise<unknown>;
 
@@ -58,10 +48,8 @@ export class CreatedTaskHeartbeat {
   }
 
   /**
-   * Called by the network before each request is sent. Once the SDK fulfils, releases or halts a
-   * task it has let go of it, whether or not the server hears it: a release that fails because
-   * the server is down must not leave the task heartbeated, or the server, once back, would keep
-   * it with this process for ever instead of handing it on after the TTL.
+   * Called by the network before each request is sent: a task the SDK fulfils, releases or halts
+   * is let go even if the server never hears it, or the server, once back, would keep it here.
    */
   sending(request: Request): void {
     if (request.kind === "task.fulfill" || request.kind === "task.release" || request.kind === "task.halt") {

@@ -17,43 +17,25 @@ import { explainAuthRefusal } from "./resonate-token.js";
 import { ServerGuard, type ServerGuardOptions } from "./server-guard.js";
 import { type TaskCreateOutcomes, taskCreateOutcome, taskCreatePromiseId } from "./task-create-outcomes.js";
 
-/*
- * Why this file exists. SDK 0.11.5 turns any answer outside its protocol statuses (an HTTP 400,
- * say) into a ResonateTimeoutException that keeps neither the status nor the server's reason,
- * and some of its paths retry that without any pause: a failed task.fence (or task.fulfill)
- * makes Core release the task, the server hands the released task straight back, the SDK
- * acquires it and fences again (core.js executeUntilBlocked -> releaseTask; util.js sendFenced).
- * Against an unreleased server build that answered task.fence with 400 that was about 1.6
- * million requests in 5 minutes, no workflow finished, and the worker said nothing useful.
- * So in server mode every request goes through this network: it sees each answer, backs off
- * (per request kind) while a kind keeps failing, reports why at a bounded rate, and tells
- * /readyz. Everything else is the SDK's own: the same poll adapter and the same request and
- * response handling as its HttpNetwork in `url:` mode.
- */
+// The SDK hides why the server refused a request and resends some refused ones at once, so in
+// server mode every request passes a per-kind backoff that reports the reason.
+// Why: docs/decisions/guarded-network.md
 
 /**
- * HTTP statuses the SDK's HttpNetwork returns to its caller as protocol answers (http.js,
- * PROTOCOL_STATUSES); anything else it throws as a platform failure. A unit test checks this
- * copy against the SDK's so an upgrade cannot drift from it silently.
+ * HTTP statuses the SDK's HttpNetwork passes on as protocol answers; anything else it throws.
+ * A unit test holds this copy equal to the SDK's.
  */
 export const SDK_PROTOCOL_STATUSES: ReadonlySet<number> = new Set([200, 300, 404, 409, 422, 501]);
 
 /**
- * Of those, the ones that are normal answers: 404 (no such promise or task), 409 (already
- * exists, or the task moved on), 422 (not allowed in the current state). 501 is passed on as
- * the SDK would, but counts as a refusal: a server that does not implement a request the
- * worker sends is one it cannot work with, and the SDK would loop on it like on a 400.
+ * Of those, the normal answers. 501 is passed on but counts as a refusal: the SDK would loop on
+ * a request the server does not implement as it does on a 400.
  */
 const NORMAL_STATUSES: ReadonlySet<number> = new Set([200, 300, 404, 409, 422]);
 
 /**
- * Requests that record what a task has done: a step's promise created or settled (task.fence)
- * and the workflow's end (task.fulfill). When one gets no answer (the server is down or did not
- * answer in time) it is sent again once the server answers, instead of failing: the SDK would
- * give the task up, and the worker that takes it over would run a step again whose work is done
- * and only its checkpoint missing. Sending one twice is safe: creating a promise that exists
- * returns it, settling one that is settled changes nothing, and a task that moved on in the
- * meantime answers 409, which the SDK handles as before.
+ * Checkpoints, sent again when they get no answer: failing them would make the SDK give the task
+ * up and another worker repeat a finished step. Why: docs/decisions/checkpoint-resend.md
  */
 const CHECKPOINTS: ReadonlySet<string> = new Set(["task.fence", "task.fulfill"]);
 
@@ -223,13 +205,8 @@ export class GuardedHttpNetwork implements Network {
 }
 
 /**
- * Server v0.9.8 answers every task.fence with the whole branch's promises (its preload), and SDK
- * 0.11.5 decodes each of them into its cache on every step (util.js buildEffects mergePreload):
- * a record's steps decoded its promises over and over, a measurable share of the worker's CPU.
- * A running execution already holds what it created, and a resumed one gets the branch from
- * task.acquire's preload, which is kept; so the fence's copy is dropped. Were it ever needed, a
- * cache miss only sends promise.create again, which returns the existing promise: a request
- * more, never a step run twice.
+ * Empties a task.fence answer's preload, which the SDK would decode again on every step; a running
+ * execution already holds those promises. Why: docs/decisions/fence-preload.md
  */
 function dropFencePreload(response: ResonateResponse): void {
   if (response.kind !== "task.fence") return;

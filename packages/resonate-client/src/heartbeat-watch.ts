@@ -2,12 +2,8 @@ import { LOG_EVENTS } from "@deletion/contracts";
 import type { Logger } from "@resonatehq/sdk";
 
 /**
- * Watches how close this worker comes to losing its tasks. The server keeps a task ours for
- * `ttl` after each heartbeat it receives; the SDK sends one every ttl/2 (heartbeat.js). So a
- * task is lost to another worker (which then runs its steps a second time while we still run
- * them) when two acknowledged heartbeats for it are `ttl` or more apart: one heartbeat that is
- * late by ttl/2 (a busy event loop, a queue at the server) or fails is enough. This records,
- * per task, the time between consecutive acknowledged heartbeats that named it.
+ * Records, per held task, the time between two acknowledged heartbeats: at `ttl` apart the task
+ * is lost to another worker, which repeats its steps. Why: docs/decisions/task-ttl-rule.md
  */
 export class HeartbeatWatch {
   private readonly lastAck = new Map<string, number>();

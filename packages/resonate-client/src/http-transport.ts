@@ -21,18 +21,14 @@ export interface TransportAnswer {
 export type HttpTransport = (url: string, request: TransportRequest) => Promise<TransportAnswer>;
 
 /**
- * Requests to the server at the same time, at most. Every workflow step is a request (a fence),
- * so a worker with hundreds of records under way would otherwise open hundreds of connections;
- * the server (SQLite or PostgreSQL behind one writer) answers no faster for them. Measured
- * against v0.9.8 on SQLite, its rate is highest from about 64 requests in flight.
+ * Requests to the server at the same time, at most: the server answers no faster beyond it.
+ * Why: docs/decisions/keep-alive-transport.md
  */
 export const DEFAULT_MAX_CONNECTIONS = 64;
 
 /**
- * node:http with kept-alive, bounded connections. Not the global fetch: it costs about four
- * times the CPU per request (web streams, a Response object, a connection pool per origin
- * with no bound), and in server mode the worker's own CPU went mostly to fetch (0.67 against
- * 0.18 ms of CPU per request, measured with 64 promise.get in flight against v0.9.8).
+ * node:http with kept-alive, bounded connections; not the global fetch, which costs the worker
+ * far more CPU per request. Why: docs/decisions/keep-alive-transport.md
  */
 export function keepAliveTransport(maxConnections = DEFAULT_MAX_CONNECTIONS): HttpTransport {
   const agents = {
@@ -76,18 +72,14 @@ export function keepAliveTransport(maxConnections = DEFAULT_MAX_CONNECTIONS): Ht
           });
         },
       );
-      // The clock starts when the request gets a connection. With every connection busy (more
-      // requests under way than the bound), a request waits in the agent's queue; counting that
-      // wait would time out requests the server never saw, and the SDK would send them again.
+      // The clock starts at the connection: a request queued for one was never seen by the server.
       req.once("socket", () => {
         timer = setTimeout(() => req.destroy(new TransportTimeout(request.timeoutMs)), request.timeoutMs);
       });
       req.on("error", (error: Error & { code?: string }) => {
         settle();
-        // A kept-alive connection the server closed while this request was on its way: the
-        // server never read it, so it goes once more on a new connection (what Node's docs
-        // advise for `reusedSocket`). Without this, an idle connection closed at the wrong moment
-        // looks like an unreachable server and holds every request back for a second.
+        // A kept-alive connection the server had closed never read this request: send it once
+        // more on a new one (Node's advice for `reusedSocket`), not report the server unreachable.
         if (req.reusedSocket && error.code === "ECONNRESET" && !retried) {
           send(url, request, true).then(resolve, reject);
           return;

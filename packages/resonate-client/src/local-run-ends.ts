@@ -1,14 +1,8 @@
 import type { Request } from "@resonatehq/sdk";
 import type { StoredValue } from "./stored-promise.js";
 
-/*
- * Why this exists. SDK 0.11.5 learns that a workflow ended only through a listener: a handle's
- * result() sends promise.register_listener, even for a workflow that this very process started
- * with beginRun and runs itself (resonate.js createHandle), so every record paid a request for
- * news it already had. The network sees the SDK fulfil the task of a workflow it runs here and
- * reports that end; only a workflow that leaves this process (suspended, released, refused) is
- * followed through a listener as before.
- */
+// The SDK follows even a workflow it runs here through a listener on the server; the network
+// reports the ends it sees instead. Why: docs/decisions/local-run-ends.md
 
 /** How a watched workflow left this process. */
 export type LocalRunEnd =

@@ -54,11 +54,9 @@ interface Failure {
 }
 
 /**
- * Backoff, health and reporting for one Resonate server, by request kind. While a kind fails,
- * its requests wait and one at a time is let through after the current delay (1 s, 2 s, ...,
- * 30 s); a success of that kind lets all of them go at once. A server that does not answer at
- * all holds back every kind the same way. Waiting, not failing fast, is the point: the SDK
- * would turn a fast failure into an immediate retry.
+ * Backoff, health and reporting for one Resonate server, by request kind: while a kind fails,
+ * one request at a time is let through after 1 s doubling to 30 s. It waits rather than fails
+ * fast, which the SDK would turn into an immediate retry. Why: docs/decisions/guarded-network.md
  */
 export class ServerGuard {
   readonly url: string;

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { type HttpTransport, keepAliveTransport } from "./http-transport.js";
 
 /**
- * The protocol version the SDK puts in every request's head (its util.VERSION, not exported).
- * Kept in one place for the project's own requests; a unit test holds it equal to the SDK's.
+ * The protocol version the SDK puts in every request's head; the SDK does not export it, and a
+ * unit test holds this copy equal to it. Why: docs/decisions/protocol-version.md
  */
 export const PROTOCOL_VERSION = "2026-04-01";
 

@@ -4,11 +4,8 @@ import type { Request } from "@resonatehq/sdk";
 export type TaskCreateOutcome = "created" | "exists";
 
 /**
- * Tells a caller of the SDK's beginRun whether its task.create made the promise or found one.
- * The SDK does not say: it returns a handle that looks like a fresh start's either way
- * (resonate.js taskCreate, createHandle). The worker needs to know, because it starts before it
- * looks (one request for a new record instead of a lookup and then a start) and looks only when
- * the id was taken. The network that sends the requests reports each task.create answer here.
+ * Tells a caller of beginRun whether its task.create made the promise or found one, which the
+ * SDK does not say, so a new record costs one request. Why: docs/decisions/task-create-outcomes.md
  */
 export class TaskCreateOutcomes {
   private readonly waiting = new Map<string, TaskCreateOutcome | undefined>();
@@ -41,13 +38,9 @@ interface TaskCreateAnswer {
 }
 
 /**
- * What a task.create answer says about its promise id. Server v0.9.8 (server.rs, task.create)
- * answers 200 not only for a new promise: also with the fulfilled task of a settled promise, and
- * with the task of an existing pending promise that nobody held, which it hands over. So
- * "created" is a 200 with the task acquired and the promise holding exactly the param this
- * request sent (an existing promise holds another request's: another offset, another IV when
- * payloads are encrypted). 409 (the task is held) and 422 (a promise that cannot be started,
- * such as another application's plain one) mean the id is taken. Anything else says nothing.
+ * What a task.create answer says about its promise id: "created" only for a 200 with the task
+ * acquired and the promise holding the very param sent (server v0.9.8 answers 200 for existing
+ * promises too); 409 and 422 mean "exists"; anything else says nothing.
  */
 export function taskCreateOutcome(
   request: Request,
