@@ -17,6 +17,8 @@ export interface BatchContext {
   attempt: number;
   /** Which attempt at deleting the record (from 1; a request after a failed deletion starts the next). */
   deletionAttempt: number;
+  /** Rows this batch deletes at most, when pacing sets it; else the store's own batch size. */
+  limit?: number;
 }
 
 /**

@@ -150,16 +150,17 @@ export class PostgresRecordStore implements RecordStore {
   async deleteBatch(recordId: string, context: BatchContext): Promise<BatchResult> {
     const key: BatchKey = { recordId, deletionAttempt: context.deletionAttempt, batch: context.batch };
     try {
-      return await this.deleteOnce(key, context.attempt);
+      return await this.deleteOnce(key, context.attempt, context.limit);
     } catch (error) {
       // Two runs of the same batch at once (a duplicate that raced): the one that lost the race
       // rolled back, and now finds the other's entry.
-      if ((error as { code?: unknown }).code === "23505") return this.deleteOnce(key, context.attempt);
+      if ((error as { code?: unknown }).code === "23505")
+        return this.deleteOnce(key, context.attempt, context.limit);
       throw error;
     }
   }
 
-  private async deleteOnce(key: BatchKey, attempt: number): Promise<BatchResult> {
+  private async deleteOnce(key: BatchKey, attempt: number, limit?: number): Promise<BatchResult> {
     let current = "";
     let client: PoolClient | undefined;
     let failed: unknown;
@@ -174,7 +175,7 @@ export class PostgresRecordStore implements RecordStore {
         await client.query("COMMIT");
         return fromLedger(earlier);
       }
-      const result = await this.deleteWithin(client, key.recordId, (name) => {
+      const result = await this.deleteWithin(client, key.recordId, limit ?? this.batchSize, (name) => {
         current = name;
       });
       const entry = await this.ledger.write(client, key, { ...result, stepAttempt: attempt });
@@ -198,9 +199,10 @@ export class PostgresRecordStore implements RecordStore {
   private async deleteWithin(
     client: PoolClient,
     recordId: string,
+    batchSize: number,
     entering: (table: string) => void,
   ): Promise<BatchResult> {
-    let budget = this.batchSize;
+    let budget = batchSize;
     let rowsDeleted = 0;
     for (const [index, table] of this.tables.entries()) {
       entering(table.name);

@@ -1,6 +1,7 @@
 import { type DeletionCompleted, LOG_EVENTS } from "@deletion/contracts";
 import type { BatchResult } from "@deletion/record-store";
 import type { Context } from "@resonatehq/sdk";
+import { inBatchTurn } from "./batch-pacing.js";
 import { PermanentPublishError, rethrowPublishError } from "./completion-publisher.js";
 import { type DeletionDependencies, dependencies, errorMessage, position } from "./deletion-steps.js";
 import type { DeletionWorkflowInput } from "./workflow-input.js";
@@ -41,8 +42,11 @@ export async function batchStep(
   const attempt = ctx.info.attempt;
   if (pauseMs > 0 && attempt === 1) await new Promise((resolve) => setTimeout(resolve, pauseMs));
   const fields = { ...position(input), batch, attempt, stepId: ctx.id };
-  if (batch === 1) await softDelete(deps, input.recordId, fields);
-  const result = await deleteOneBatch(deps, input.recordId, fields, input.attempt);
+  // The soft delete shares the first batch's turn: a held pace holds it too.
+  const result = await inBatchTurn(ctx, async (limit) => {
+    if (batch === 1) await softDelete(deps, input.recordId, fields);
+    return deleteOneBatch(deps, input.recordId, fields, input.attempt, limit);
+  });
   // A store's own record of the batch wins: a repeat reports the run that deleted the rows.
   const done: BatchStepResult = {
     rowsDeleted: result.rowsDeleted,
@@ -91,6 +95,7 @@ async function deleteOneBatch(
   recordId: string,
   fields: StepFields,
   deletionAttempt: number,
+  limit: number | undefined,
 ): Promise<BatchResult> {
   const { store, logger } = deps;
   try {
@@ -98,6 +103,7 @@ async function deleteOneBatch(
       batch: fields.batch,
       attempt: fields.attempt,
       deletionAttempt,
+      ...(limit !== undefined ? { limit } : {}),
     });
     logger.info(
       {

@@ -21,6 +21,7 @@ export {
 } from "./bulk-runtime.js";
 export { type BulkPublisher, type RecordProgress, selectionOf } from "./bulk-steps.js";
 export { BULK_WORKFLOW_NAME } from "./bulk-workflow.js";
+export { BATCH_PACER, type BatchPacer, type PacedSlot, registerBatchPacer } from "./batch-pacing.js";
 export { DELETION_SEGMENT_NAME } from "./batch-segments.js";
 export { batchStep } from "./batch-step.js";
 export { type CompletionPublisher, PermanentPublishError } from "./completion-publisher.js";

@@ -2,6 +2,7 @@ import { LOG_EVENTS } from "@deletion/contracts";
 import { createResonateClient } from "@deletion/resonate-client";
 import type { Context, Resonate } from "@resonatehq/sdk";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { DELETION_DEPENDENCIES } from "../src/deletion-steps.js";
 import {
   type BatchPauseMode,
   type BatchProgress,
@@ -158,10 +159,11 @@ describe("batchStep pause", () => {
     ({
       id: "rec:3",
       info: { attempt, timeout: Number.MAX_SAFE_INTEGER, version: 1 },
-      getDependency: () => ({
-        store: new ScriptedStore({ rec: ["more"] }),
-        logger: { info() {}, warn() {}, error() {} },
-      }),
+      // The deletion dependencies only: no pacer is registered.
+      getDependency: (name: string) =>
+        name === DELETION_DEPENDENCIES
+          ? { store: new ScriptedStore({ rec: ["more"] }), logger: { info() {}, warn() {}, error() {} } }
+          : undefined,
     }) as unknown as Context;
   const request = { ...input("rec"), attempt: 1, shape: workflowShape() };
   const zero: BatchProgress = { batches: 1, rowsDeleted: 10, transientErrorsRetried: 0 };
