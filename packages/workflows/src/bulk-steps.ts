@@ -5,7 +5,7 @@ import {
   type DeletionRequested,
   type StructuredLogger,
 } from "@deletion/contracts";
-import type { BulkSelection, BulkSelectionStore } from "@deletion/record-store";
+import { type BulkSelection, type BulkSelectionStore, selectionProblem } from "@deletion/record-store";
 import type { Context } from "@resonatehq/sdk";
 import type {
   BulkOutcome,
@@ -223,4 +223,15 @@ export async function publishBulkCompletedStep(
 /** Leaf step: the time the bulk ended, fixed once so every replay reports the same. */
 export async function bulkEndStep(_ctx: Context): Promise<string> {
   return new Date().toISOString();
+}
+
+/** Why a bulk request cannot run on this deployment (an unconfigured selector, wrong parameters), or undefined. */
+export function bulkRequestProblem(
+  request: Pick<BulkWorkflowInput, "selector" | "params" | "ids">,
+  selectors: ReadonlyMap<string, readonly string[]>,
+): string | undefined {
+  const selection: BulkSelection = request.ids
+    ? { kind: "ids", ids: request.ids }
+    : { kind: "selector", selector: request.selector ?? "", params: request.params ?? {} };
+  return selectionProblem(selection, selectors);
 }
