@@ -18,16 +18,9 @@ export interface CommitSchedulerOptions {
 export type CommitResult = "committed" | "nothing" | "failed" | "timed-out";
 
 /**
- * Commits the safe position of every partition that moved: on a timer, on revoke (before the
- * partitions are handed over) and on shutdown. Commits run one at a time, so they never reorder.
- *
- * Each commit has a timeout. A commit that does not return would otherwise hold the revoke
- * callback (and with it the consume loop) and shutdown for as long as it takes: the Kafka
- * client's commit waits for a libuv pool thread, which blocking client calls to a broker that
- * went away can hold for tens of seconds (see consumer-loop.ts). A failed or timed-out commit
- * leaves its positions uncommitted in the tracker, so the next tick sends them again. A timed-out
- * commit that lands late carries a position at or below the next one: at worst the committed
- * offset moves back, and more is redelivered; nothing is skipped.
+ * Commits the safe position of every partition that moved (on a timer, on revoke, on shutdown),
+ * one at a time and each with a timeout, since the client's commit can wait long for a thread; a
+ * failed or timed-out one is sent again on the next tick. Why: docs/decisions/commit-timeout.md
  */
 export class CommitScheduler {
   private timer: NodeJS.Timeout | undefined;

@@ -79,11 +79,9 @@ export class KafkaConsumerLoop implements ConsumerPort {
   }
 
   /**
-   * With @confluentinc/kafka-javascript 1.10 this resolves once librdkafka has queued the commit
-   * (commitAsync on a libuv pool thread); the broker's answer is not awaited and not reported.
-   * So it waits only for a free pool thread, and a commit the broker refuses shows only in that
-   * the group's offset stays behind until the next commit of a later position: at worst records
-   * are redelivered, never skipped.
+   * Resolves once the client has queued the commit, not on the broker's answer: a refused commit
+   * only leaves the group's offset behind until the next one (records redelivered, never skipped).
+   * Why: docs/decisions/commit-timeout.md
    */
   commit(entries: CommitEntry[]): Promise<void> {
     return this.consumer.commitOffsets(entries);

@@ -1,18 +1,9 @@
 import { type PartitionControl, partitionKey, type TopicPartition } from "./consumer-port.js";
 
 /**
- * Holds partitions back while the worker is at a bound, without losing a message, and without
- * the consume loop ever waiting: the client keeps polling a paused partition set, so rebalance
- * callbacks run and the group's max poll interval is never exceeded.
- *
- * The client's pause() alone loses messages. With @confluentinc/kafka-javascript 1.10 it drops
- * the messages it fetched ahead for a paused partition and repositions the partition after the
- * last message it handed out, but only if it handed one out since the partition's last seek;
- * otherwise the dropped messages are skipped for good (measured: pausing at a bound of 20 in
- * flight, 8,000 messages on 3 partitions, thousands were never delivered). So the gate never
- * relies on the client's position: a partition is paused when a message arrives for it while
- * the gate is closed; that message is not accepted and its offset is where the partition
- * resumes, by an explicit seek before resume().
+ * Holds partitions back while the worker is at a bound without the consume loop ever waiting. The
+ * client's pause() alone can skip messages, so a partition resumes by an explicit seek to its
+ * first refused message. Why: docs/decisions/partition-gate.md
  */
 export class PartitionGate {
   private state: "open" | "closed" | "shut" = "open";

@@ -12,15 +12,9 @@ const SLICE_MS = 500;
 const RETRY_PAUSE_MS = 100;
 
 /**
- * Asks the brokers for their topic names, giving up after `timeoutMs`. A producer's connect
- * cannot be bounded like this: it waits up to 30 s for metadata from a dead broker, and while
- * that request is pending even process.exit blocks. An admin request takes a timeout, so it
- * makes a cheap "is anyone there?" before a producer connects.
- *
- * It also tells the settings a broker refuses, without waiting out the timeout: a wrong
- * password, a certificate that is not trusted (a BrokerConnectionError naming the broker and
- * the client's reason). Its client logs at info, since the sign of a plaintext client at a TLS
- * listener ("closed by peer" at the first request) comes at that level only.
+ * Asks the brokers for their topic names, giving up after `timeoutMs` or at the first refusal
+ * retrying cannot cure (a BrokerConnectionError naming the broker and the client's reason): a
+ * producer's connect cannot be bounded. Why: docs/decisions/broker-probe.md
  */
 export async function listTopicsWithin(kafka: Kafka, timeoutMs: number): Promise<string[]> {
   const watch = new ConnectionWatch(loggerOfKafka(kafka));

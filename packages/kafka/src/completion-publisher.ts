@@ -32,6 +32,7 @@ export interface PublishPolicy {
   onTransient?: (topic: string, error: PublishError, attempt: number, nextDelayMs: number) => void;
 }
 
+/** The one set of publish defaults. Why: docs/decisions/publish-policy.md */
 export const DEFAULT_PUBLISH_POLICY: PublishPolicy = {
   initialDelayMs: 200,
   maxDelayMs: 10_000,
@@ -40,14 +41,9 @@ export const DEFAULT_PUBLISH_POLICY: PublishPolicy = {
 };
 
 /**
- * Publishes a workflow's final word through an idempotent producer: completions keyed by
- * record id, failures to the dead-letter topic keyed like the original request. With
- * `publishedBy`, every message names the worker that sent it: a record published twice
- * (at-least-once after a crash) shows which worker sent each copy.
- *
- * Transient failures are retried here (bounded by the policy). A refusal for good rejects with
- * PublishRefusedError, which the workflow's steps do not retry: a refused completion ends the
- * workflow failed and dead-lettered; a dead letter refused even in its minimal form crashes it.
+ * Publishes a workflow's final word through an idempotent producer, retrying transient failures
+ * within the policy; a refusal for good rejects with PublishRefusedError, which the workflow's
+ * steps do not retry. `publishedBy` names the sender of each copy of an at-least-once publish.
  */
 export class KafkaCompletionPublisher {
   constructor(

@@ -1,10 +1,6 @@
 /**
- * What a failed broker connection looks like to a person, read from the client's own log
- * lines. The KafkaJS-style API of @confluentinc/kafka-javascript 1.10 says why a connection
- * failed only there, as it happens ("SASL authentication error: ...", "SSL handshake failed:
- * ..."); its calls fail later (an admin request at its timeout, a producer's connect after
- * 30 s) with "Broker transport failure" and no reason, and the error events that carry the
- * code are delivered only after connect has given up.
+ * What a failed broker connection looks like to a person, read from the client's log lines: its
+ * calls fail later and without the reason. Why: docs/decisions/connection-failure-lines.md
  */
 export type ConnectionFailureKind = "authentication" | "tls" | "connection";
 

@@ -8,11 +8,8 @@ import {
 
 /**
  * A logger for one client that watches its lines for connection failures: `refused` rejects at
- * the first one that retrying cannot cure (authentication, TLS), and `explain` adds one seen to
- * an error the client raised without a reason: the last that says what it usually means (a
- * reconnect to a broker that dropped the connection may fail differently, say with a broken
- * pipe, and tell less), else the last. The failure lines themselves go to the app's logger at
- * debug only, since the error that ends the wait says the same once.
+ * the first that retrying cannot cure (authentication, TLS), and `explain` adds the most telling
+ * one seen to an error the client raised without a reason; the lines themselves go to debug.
  */
 export class ConnectionWatch {
   readonly refused: Promise<never>;

@@ -17,9 +17,8 @@ export type DeadLetterDelivery =
   | { status: "stopped" };
 
 /**
- * The dead-letter policy: send the dead letter (bounded in size), retrying transient failures;
- * if the broker refuses it for good, send the minimal one instead; if that is refused too, say
- * so, and the caller stops rather than retry what cannot succeed.
+ * The dead-letter policy: the dead letter (bounded in size), else the minimal one, else
+ * "undeliverable" and the caller stops. Why: docs/decisions/publish-policy.md
  */
 export async function deliverDeadLetter(
   send: (deadLetter: DeadLetter) => Promise<void>,

@@ -3,15 +3,9 @@ import { KafkaJS } from "./client.js";
 type ErrorName = keyof typeof KafkaJS.ErrorCodes;
 
 /**
- * Errors after which sending the same message again cannot succeed. What reaches a delivery
- * report has already been retried by librdkafka for up to message.timeout.ms; these are the
- * codes its produce error handling (rd_kafka_handle_Produce_error, rd_kafka_err_action) treats
- * as permanent, plus the local ones that mean the same for this message or this producer.
- * Everything else (timeouts, broker or leader unavailable, not enough replicas, a full queue, a
- * producer not connected yet or any more, ...) is transient.
- *
- * The client's own `retriable` flag cannot be used instead: it is documented (and filled in) for
- * the transactional producer only, and is false on every delivery failure.
+ * Errors after which sending the same message again cannot succeed: the codes librdkafka's own
+ * produce error handling treats as permanent; everything else is transient. The client's
+ * `retriable` flag is false on every delivery failure. Why: docs/decisions/publish-policy.md
  */
 const PERMANENT: readonly ErrorName[] = [
   // Larger than the broker's (or topic's) message.max.bytes, or the client's own limit.

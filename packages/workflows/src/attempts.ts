@@ -27,11 +27,9 @@ export interface AttemptRequest {
 }
 
 /**
- * Finds the attempt a request belongs to by walking the record's attempts in order: attempt n + 1
- * exists only once attempt n has failed, so the first one that is absent, running or completed is
- * the latest. That is one lookup for a record that never failed (nearly all of them), plus one
- * per earlier failed attempt. The promise ids themselves are the lock: two requests that both find
- * attempt n + 1 absent both create it, the server keeps one, and the other attaches to it.
+ * Finds the attempt a request belongs to, walking the record's attempts in order (attempt n + 1
+ * exists only once n failed): one lookup for a record that never failed. The promise id is the
+ * lock: of two requests creating the same attempt, the server keeps one and the other attaches.
  */
 export async function selectAttempt(
   request: AttemptRequest,

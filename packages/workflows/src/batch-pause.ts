@@ -1,12 +1,9 @@
 import type { Context } from "@resonatehq/sdk";
 
 /**
- * The "durable" pause: a timer promise on the server, as `ctx.sleep` makes one, with one
- * difference: it is tagged with the workflow's branch, like its steps. The server preloads only
- * a task's own branch on every claim, so a `ctx.sleep` (a branch of its own) missed the SDK's
- * cache after every resume and was created again, which made a record's requests grow with the
- * square of its batches. Should a server stop preloading it, a replay only creates it again
- * (promise.create of an existing id returns it): slower, never wrong.
+ * The "durable" pause: a server timer like `ctx.sleep`'s, but in the workflow's branch, so the
+ * server preloads it on resume instead of the SDK creating it again.
+ * Why: docs/decisions/durable-pause-branch.md
  */
 export function* durablePause(ctx: Context, ms: number): Generator<unknown, void> {
   const timer = yield* ctx.promise<void>({

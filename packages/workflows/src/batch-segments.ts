@@ -15,15 +15,9 @@ import {
 export const DELETION_SEGMENT_NAME = "deleteRecordSegment";
 
 /**
- * Deletes the record's batches until none remain (the last one publishes the completion) and
- * says how that ended, with the record's totals.
- *
- * The first segment runs inside the record's workflow; if rows remain, it hands over to the next
- * segment, a workflow of its own (a child on the server, dispatched to any worker of the group)
- * started with the progress so far, which hands over to the next in turn; each awaits only the
- * one it started, and the last one's result comes back up the chain. So no workflow's branch
- * holds more than one segment's promises, and each resumes at most once for its child: the cost
- * of a hand-over does not grow with the number of segments.
+ * Deletes the record's batches until none remain and says how that ended, with the record's
+ * totals. Past a segment's batches it hands over to a segment workflow of its own, which does the
+ * same. Why: docs/decisions/workflow-segments.md
  */
 export function* deleteBatches(
   ctx: Context,

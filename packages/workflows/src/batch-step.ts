@@ -20,16 +20,10 @@ export interface BatchStepResult extends BatchResult {
 }
 
 /**
- * The one step a batch costs (a durable promise created and settled: two server requests).
- *
- * It waits the pause before the batch (first attempt only: a retry has waited its backoff), soft
- * deletes the record when this is its first batch, deletes the batch and, when that found no rows
- * left, publishes the completion. Folding the soft delete and the completion into the batches'
- * steps is what keeps a record of one batch at four server requests: its task's create and
- * fulfil and this step's two.
- *
- * Replays (after a crash, on any worker) find the step's checkpoint and skip it. What is not yet
- * checkpointed runs again: the batch under way and, on the last batch, its completion publish.
+ * The one step a batch costs: the pause (first attempt only), the soft delete on batch 1, the
+ * batch, and the completion once no rows are left; so a record of one batch costs the server four
+ * requests. After a crash the unchecked batch and its completion run again.
+ * Why: docs/decisions/one-step-per-batch.md
  */
 export async function batchStep(
   ctx: Context,
@@ -122,12 +116,9 @@ async function deleteOneBatch(
 }
 
 /**
- * Publishes the record's completion. Its content depends only on the record's batches as
- * checkpointed and as the store recorded them, so a copy published again by a repeat of the
- * last step (see batchStep) is the same message when the store keeps a ledger; without one,
- * `completedAt` is the time of each copy's publish. Transient failures are retried here, after the publisher's
- * own bounded retries, so a broker outage never sends the step (and its deleted batch) round
- * again; only a refusal for good ends the loop, as PermanentPublishError.
+ * Publishes the record's completion, built from the checkpoints and the store's ledger (a repeat
+ * with a ledger publishes the same message). Transient failures are retried here, never by running
+ * the step and its deleted batch again; a refusal for good throws PermanentPublishError.
  */
 async function publishCompletion(
   deps: DeletionDependencies,

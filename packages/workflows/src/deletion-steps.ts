@@ -26,9 +26,8 @@ export function dependencies(ctx: Context): DeletionDependencies {
 export type StepOptions = ReturnType<Context["options"]>;
 
 /**
- * How a batch step is retried; read from the dependencies, the same on every replay. Built once
- * per client: the SDK's options builder tries to parse the target as a URL each time and throws
- * and catches for a name, a measurable cost when every record builds them.
+ * How a batch step is retried, the same on every replay; built once per client, as the SDK's
+ * options builder is costly. Why: docs/decisions/step-options-built-once.md
  */
 export function batchStepOptions(ctx: Context): StepOptions {
   const deps = dependencies(ctx);

@@ -7,17 +7,9 @@ import type { DeletionOutcome, DeletionWorkflowInput } from "./workflow-input.js
 export const DELETION_WORKFLOW_NAME = "deleteRecord";
 
 /**
- * One durable workflow per record: soft delete, then delete in batches until nothing remains,
- * pausing between batches; the batch that finds nothing left publishes the completion. Each
- * batch is one step (batch-step.ts), and every step is a checkpoint, so after a crash (on this
- * worker or another) finished batches are not run again. The body is replayed from the top on
- * every resume and therefore does nothing but yield and add up step results.
- *
- * A batch that fails for good (a permanent error, or transient ones past the retry budget), or a
- * completion the broker refuses for good, ends the workflow with status "failed" after
- * dead-lettering the request, so every request ends in exactly one of the two output topics. Its
- * promise stays as it is; a later request for the record runs a new attempt under a promise id
- * of its own (attempts.ts).
+ * One durable workflow per record: soft delete, then batches with pauses until nothing remains;
+ * each batch is a checkpointed step, and the body, replayed on every resume, only yields. A batch
+ * or completion refused for good dead-letters the request and ends the workflow "failed".
  */
 export function* deletionWorkflow(
   ctx: Context,

@@ -1,14 +1,9 @@
 import { z } from "zod";
 
 /**
- * How the pause between two batches of one record is taken.
- *
- * - "throttle": the next batch's step waits before deleting. The workflow never suspends, so it
- *   is never replayed: a batch costs its own checkpoint (two server requests) and nothing else.
- *   The pause lives in memory: a crash restarts it from zero on the worker that takes over.
- * - "durable": a durable timer on the server. The workflow suspends and the worker holds nothing
- *   while it waits, which is what a long pause (minutes, hours) wants; a batch costs about five
- *   requests (its checkpoint, the timer, the suspend and the resume's claim).
+ * How the pause between two batches of one record is taken: "throttle" waits inside the next
+ * batch's step (two server requests a batch, restarted from zero after a crash); "durable" is a
+ * server timer the workflow suspends on (about five a batch, nothing held while it waits).
  */
 export const BatchPauseModeSchema = z.enum(["throttle", "durable"]);
 export type BatchPauseMode = z.infer<typeof BatchPauseModeSchema>;
@@ -16,9 +11,8 @@ export type BatchPauseMode = z.infer<typeof BatchPauseModeSchema>;
 export const DEFAULT_BATCH_PAUSE: BatchPauseMode = "throttle";
 
 /**
- * Batches per segment. Every request a workflow makes is answered with all the promises of its
- * branch (the server's preload), so a workflow of n batches reads back O(n²) promises over its
- * life; a segment of bounded length bounds that, and the next segment is a workflow of its own.
+ * Batches per segment: the server answers a workflow's requests with its whole branch, so a
+ * bounded segment bounds what each answer carries. Why: docs/decisions/workflow-segments.md
  */
 export const DEFAULT_SEGMENT_BATCHES = 50;
 
