@@ -37,6 +37,7 @@ import {
   PromisePrefixSchema,
 } from "@deletion/workflows";
 import { z } from "zod";
+import { bulkOptions } from "./bulk-options.js";
 import { statusTokenCheck, statusTokenOptions } from "./status-token.js";
 
 const positiveInt = z.coerce.number().int().positive();
@@ -319,6 +320,7 @@ export const workerCli = {
         "postgres store: the table (in the parent's schema) recording each batch, so a batch run again after a crash reports its first run and deletes nothing more",
       schema: IdentifierSchema.default(DEFAULT_LEDGER_TABLE),
     }),
+    ...bulkOptions,
     ...loggingOptions,
   },
   checks: [kafkaSecurityCheck, resonateSecurityCheck, statusTokenCheck],

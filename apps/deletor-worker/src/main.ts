@@ -37,6 +37,7 @@ import {
   resonateLogger,
 } from "@deletion/resonate-client";
 import { DEFAULT_BATCH_RETRY, PromiseIds, registerDeletionWorkflow } from "@deletion/workflows";
+import { bulkConsumerOf, openBulkStore } from "./bulk.js";
 import { workerCli } from "./config.js";
 import { openRecordStore } from "./record-store.js";
 import { statusEndpoint } from "./status.js";
@@ -51,6 +52,12 @@ async function main(config: WorkerConfig): Promise<number> {
   if (!store.ok) {
     process.stderr.write(`deletor-worker: ${store.message}\n`);
     return store.exitCode;
+  }
+  const bulkStore = await openBulkStore(config, logger);
+  if (!bulkStore.ok) {
+    await store.close();
+    process.stderr.write(`deletor-worker: ${bulkStore.message}\n`);
+    return bulkStore.exitCode;
   }
   const kafka = createKafka({
     brokers: config.brokers,
@@ -149,6 +156,18 @@ async function main(config: WorkerConfig): Promise<number> {
     },
   });
 
+  const bulk = bulkConsumerOf({
+    config,
+    resonate: client.resonate,
+    recordIds: new PromiseIds(config.promisePrefix),
+    selection: bulkStore.selection,
+    kafka,
+    producer,
+    durability,
+    logger,
+    metrics,
+  });
+
   // A dead letter the broker refuses even in minimal form: stop (exit 1) instead of spinning.
   let exitCode = 0;
   let stopFatally: (reason: string) => void = () => {};
@@ -227,8 +246,10 @@ async function main(config: WorkerConfig): Promise<number> {
       const budgetMs = Math.max(1_000, config.shutdownTimeoutMs - 1_000);
       await runShutdownSteps(
         [
+          { name: "bulk consumer", run: () => bulk.stop(Math.min(2_000, budgetMs)) },
           ...workerShutdownSteps({ worker, resonate: client.resonate, publishes, producer }, budgetMs),
           { name: "store", run: () => store.close() },
+          { name: "bulk store", run: () => bulkStore.close() },
           { name: "http", run: () => http.close() },
         ],
         budgetMs,
@@ -250,6 +271,11 @@ async function main(config: WorkerConfig): Promise<number> {
     config.connectTimeoutMs,
     worker.start(),
   ).catch((error: unknown) => failStart(`starting the consumer at ${config.brokers}`, error));
+  await withTimeout(
+    `starting the bulk consumer of group ${config.bulkGroupId} at ${config.brokers}`,
+    config.connectTimeoutMs,
+    bulk.start(),
+  ).catch((error: unknown) => failStart(`starting the bulk consumer at ${config.brokers}`, error));
   const code = await done.promise;
   // librdkafka's threads can outlive disconnect; the work is done, so leave now, for sure.
   hardExit(code);

@@ -1,0 +1,103 @@
+import type { ConfigOf, Logger } from "@deletion/cli-kit";
+import { EXIT_USAGE } from "@deletion/cli-kit";
+import { BULK_LOG_EVENTS } from "@deletion/contracts";
+import {
+  BulkConsumer,
+  type durabilityStrategy,
+  KafkaBulkPublisher,
+  type WorkerMetrics,
+} from "@deletion/deletor";
+import type { Kafka, Producer } from "@deletion/kafka";
+import { type BulkSelectionStore, SimulatedBulkSelection } from "@deletion/record-store";
+import { createPool, openBulkSelection } from "@deletion/store-postgres";
+import { type RecordPromiseIds, registerBulkWorkflow } from "@deletion/workflows";
+import type { workerCli } from "./config.js";
+
+type WorkerConfig = ConfigOf<typeof workerCli.options>;
+
+export type OpenedBulkSelection =
+  | { ok: true; selection: BulkSelectionStore; close(): Promise<void> }
+  | { ok: false; exitCode: number; message: string };
+
+/**
+ * The bulk side of the configured store. With postgres, every --selector column is checked
+ * against the catalogue before any message is read: one that is not on the parent table is
+ * bad configuration (exit 2, naming it), as a bad --tables entry is.
+ */
+export async function openBulkStore(config: WorkerConfig, logger: Logger): Promise<OpenedBulkSelection> {
+  if (config.store === "simulated" || !config.databaseUrl) {
+    const selection = new SimulatedBulkSelection({ selectors: config.selectors.map((s) => s.name) });
+    return { ok: true, selection, close: async () => {} };
+  }
+  const pool = createPool({
+    connectionString: config.databaseUrl,
+    max: 2,
+    applicationName: "deletor-worker-bulk",
+  });
+  const opened = await openBulkSelection({
+    pool,
+    tables: config.tables,
+    selectors: config.selectors,
+    deletedAtColumn: config.deletedAtColumn,
+  });
+  if (!opened.ok) {
+    await pool.end().catch(() => {});
+    const { code, target, message } = opened.problem;
+    return {
+      ok: false,
+      exitCode: code === "unreachable" ? 1 : EXIT_USAGE,
+      message: `${code === "unreachable" ? "database" : `selector ${target}`}: ${message}`,
+    };
+  }
+  for (const warning of opened.warnings) logger.warn({ event: BULK_LOG_EVENTS.selectorsChecked }, warning);
+  logger.info(
+    {
+      event: BULK_LOG_EVENTS.selectorsChecked,
+      selectors: config.selectors.map((s) => `${s.name}=${s.table}.${s.column}`),
+    },
+    "bulk selectors checked",
+  );
+  return { ok: true, selection: opened.selection, close: () => pool.end() };
+}
+
+export interface BulkWiring {
+  config: WorkerConfig;
+  resonate: Parameters<typeof registerBulkWorkflow>[0];
+  recordIds: RecordPromiseIds;
+  selection: BulkSelectionStore;
+  kafka: Kafka;
+  producer: Producer;
+  durability: ReturnType<typeof durabilityStrategy>;
+  logger: Logger;
+  metrics: WorkerMetrics;
+}
+
+/** Registers the bulk workflow on the worker's Resonate client and makes the bulk topic's consumer. */
+export function bulkConsumerOf(wiring: BulkWiring): BulkConsumer {
+  const { config } = wiring;
+  const runtime = registerBulkWorkflow(wiring.resonate, {
+    selection: wiring.selection,
+    publisher: new KafkaBulkPublisher(
+      wiring.producer,
+      { requests: config.inputTopic, completions: config.bulkCompletionTopic },
+      config.resonatePid,
+    ),
+    recordIds: wiring.recordIds,
+    logger: wiring.logger,
+    shape: { pageSize: config.bulkPageSize },
+  });
+  return new BulkConsumer({
+    kafka: wiring.kafka,
+    producer: wiring.producer,
+    runtime,
+    durability: wiring.durability,
+    selectors: wiring.selection.selectors(),
+    groupId: config.bulkGroupId,
+    topic: config.bulkTopic,
+    deadLetterTopic: config.deadLetterTopic,
+    commitIntervalMs: config.commitIntervalMs,
+    commitTimeoutMs: config.commitTimeoutMs,
+    logger: wiring.logger,
+    metrics: wiring.metrics,
+  });
+}
