@@ -38,6 +38,7 @@ import {
 } from "@deletion/workflows";
 import { z } from "zod";
 import { bulkOptions } from "./bulk-options.js";
+import { FIXED_BATCH_SLEEP_MS, pacingCheck, pacingOptions } from "./pacing-config.js";
 import { statusTokenCheck, statusTokenOptions } from "./status-token.js";
 
 const positiveInt = z.coerce.number().int().positive();
@@ -170,8 +171,8 @@ export const workerCli = {
     batchSleepMs: option({
       flag: "batch-sleep-ms",
       env: "BATCH_SLEEP_MS",
-      description: "pause between two batches of one record",
-      schema: nonNegativeInt.default(5_000),
+      description: `pause between two batches of one record (default: ${FIXED_BATCH_SLEEP_MS} under fixed pacing, 0 under adaptive, which paces the worker's batches together instead)`,
+      schema: nonNegativeInt.optional(),
     }),
     batchPause: option({
       flag: "batch-pause",
@@ -321,9 +322,10 @@ export const workerCli = {
       schema: IdentifierSchema.default(DEFAULT_LEDGER_TABLE),
     }),
     ...bulkOptions,
+    ...pacingOptions,
     ...loggingOptions,
   },
-  checks: [kafkaSecurityCheck, resonateSecurityCheck, statusTokenCheck],
+  checks: [kafkaSecurityCheck, resonateSecurityCheck, statusTokenCheck, pacingCheck],
   epilog: [
     "Example: deletor-worker --brokers localhost:19092 --resonate-url http://localhost:8001",
     "         deletor-worker --store postgres --database-url postgres://app:secret@db:5432/app \\",

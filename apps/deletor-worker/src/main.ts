@@ -36,9 +36,16 @@ import {
   reportSecurity,
   resonateLogger,
 } from "@deletion/resonate-client";
-import { DEFAULT_BATCH_RETRY, PromiseIds, registerDeletionWorkflow } from "@deletion/workflows";
+import {
+  DEFAULT_BATCH_RETRY,
+  PromiseIds,
+  registerBatchPacer,
+  registerDeletionWorkflow,
+} from "@deletion/workflows";
 import { bulkConsumerOf, openBulkStore } from "./bulk.js";
 import { workerCli } from "./config.js";
+import { preparePacing } from "./pacing.js";
+import { batchSleepMsOf } from "./pacing-config.js";
 import { openRecordStore } from "./record-store.js";
 import { statusEndpoint } from "./status.js";
 import { statusTokenOf } from "./status-token.js";
@@ -59,6 +66,13 @@ async function main(config: WorkerConfig): Promise<number> {
     process.stderr.write(`deletor-worker: ${bulkStore.message}\n`);
     return bulkStore.exitCode;
   }
+  const paced = await preparePacing(config, logger);
+  if (!paced.ok) {
+    await store.close();
+    process.stderr.write(`deletor-worker: ${paced.message}\n`);
+    return paced.exitCode;
+  }
+  const { pacing } = paced;
   const kafka = createKafka({
     brokers: config.brokers,
     clientId: `deletor-worker-${config.resonatePid}`,
@@ -155,6 +169,9 @@ async function main(config: WorkerConfig): Promise<number> {
       maxRetries: config.retryMaxRetries,
     },
   });
+  if (pacing.controller) registerBatchPacer(client.resonate, pacing.controller);
+  pacing.attachMetrics(metrics.registry);
+  await pacing.start();
 
   const bulk = bulkConsumerOf({
     config,
@@ -181,7 +198,7 @@ async function main(config: WorkerConfig): Promise<number> {
     topics: { input: config.inputTopic, deadLetters: config.deadLetterTopic },
     maxInFlight: config.maxInFlight,
     maxRunning: config.maxRunning,
-    batchSleepMs: config.batchSleepMs,
+    batchSleepMs: batchSleepMsOf(config),
     commitIntervalMs: config.commitIntervalMs,
     commitTimeoutMs: config.commitTimeoutMs,
     logger,
@@ -248,6 +265,7 @@ async function main(config: WorkerConfig): Promise<number> {
         [
           { name: "bulk consumer", run: () => bulk.stop(Math.min(2_000, budgetMs)) },
           ...workerShutdownSteps({ worker, resonate: client.resonate, publishes, producer }, budgetMs),
+          { name: "pacing", run: () => pacing.stop() },
           { name: "store", run: () => store.close() },
           { name: "bulk store", run: () => bulkStore.close() },
           { name: "http", run: () => http.close() },

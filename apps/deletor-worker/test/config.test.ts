@@ -9,7 +9,7 @@ describe("worker configuration", () => {
     if (result.kind !== "ok") return;
     expect(result.config.brokers).toBe("localhost:19092");
     expect(result.config.resonateUrl).toBeUndefined();
-    expect(result.config.batchSleepMs).toBe(5_000);
+    expect(result.config.batchSleepMs).toBeUndefined();
     expect(result.config.simFixedBatches.size).toBe(0);
   });
 
