@@ -46,6 +46,24 @@ if [ -n "${RESONATE_SERVER_ARCHIVE:-}" ]; then
   node packages/local-stack/bin/provision-resonate.mjs "$RESONATE_SERVER_ARCHIVE" >/dev/null
 fi
 
+# Helm for the chart's checks in tests/deploy (deploy/helm): built from its Go module at one
+# version into the cache once, and the modules of the chart's manifest validator fetched.
+HELM_VERSION=v3.21.4
+HELM_DIR="$BATCH_DELETION_CACHE/helm-$HELM_VERSION/bin"
+GO_BIN="$(command -v go || echo /usr/local/go/bin/go)"
+if [ ! -x "$HELM_DIR/helm" ]; then
+  if [ -x "$GO_BIN" ]; then
+    log "installing helm $HELM_VERSION from the Go module proxy into $HELM_DIR"
+    GOBIN="$HELM_DIR" "$GO_BIN" install -ldflags "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" \
+      "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+  else
+    log "note: Go is missing, so helm $HELM_VERSION is not installed; the chart's tests in tests/deploy need it"
+  fi
+fi
+if [ -x "$GO_BIN" ]; then
+  (cd deploy/helm/validate && "$GO_BIN" mod download)
+fi
+
 log "building"
 pnpm turbo run build
 
