@@ -7,7 +7,7 @@ import {
   loggingOptions,
   option,
 } from "@deletion/cli-kit";
-import { TOPICS } from "@deletion/contracts";
+import { BULK_TOPICS, TOPICS } from "@deletion/contracts";
 import { z } from "zod";
 
 const positiveInt = z.coerce.number().int().positive();
@@ -73,6 +73,18 @@ export const topicSetupCli = {
       env: "DEAD_LETTER_TOPIC",
       description: "topic for messages that cannot be processed",
       schema: topicName.default(TOPICS.deadLetters),
+    }),
+    bulkTopic: option({
+      flag: "bulk-topic",
+      env: "BULK_TOPIC",
+      description: "topic of bulk deletion requests",
+      schema: topicName.default(BULK_TOPICS.requests),
+    }),
+    bulkCompletionTopic: option({
+      flag: "bulk-completion-topic",
+      env: "BULK_COMPLETION_TOPIC",
+      description: "topic of bulk deletion completions (one per bulk)",
+      schema: topicName.default(BULK_TOPICS.completions),
     }),
     requestsRetentionMs: option({
       flag: "requests-retention-ms",

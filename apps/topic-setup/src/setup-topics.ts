@@ -3,7 +3,7 @@ import { createKafka, ensureTopics, listTopicsWithin, looksUnreachable, withTime
 import type { TopicSetupConfig } from "./config.js";
 import { reportTopic } from "./report.js";
 
-/** Creates or verifies the three topics; the exit code says whether the brokers could be used. */
+/** Creates or verifies the topics (requests, completions, dead letters, and the two bulk topics); the exit code says whether the brokers could be used. */
 export async function setupTopics(config: TopicSetupConfig): Promise<number> {
   const log = createLogger({ name: "topic-setup", level: config.logLevel, pretty: config.pretty });
   const kafka = createKafka({
@@ -17,6 +17,8 @@ export async function setupTopics(config: TopicSetupConfig): Promise<number> {
     { name: config.inputTopic, retentionMs: config.requestsRetentionMs },
     { name: config.outputTopic, retentionMs: config.completionsRetentionMs },
     { name: config.deadLetterTopic, retentionMs: config.deadLettersRetentionMs },
+    { name: config.bulkTopic, retentionMs: config.requestsRetentionMs },
+    { name: config.bulkCompletionTopic, retentionMs: config.completionsRetentionMs },
   ].map((topic) => ({
     ...topic,
     partitions: config.partitions,

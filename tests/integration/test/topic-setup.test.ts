@@ -10,17 +10,20 @@ function topicFlags(prefix: string) {
     input: uniqueName(`${prefix}-requests`),
     output: uniqueName(`${prefix}-completions`),
     deadLetter: uniqueName(`${prefix}-dlq`),
+    bulk: uniqueName(`${prefix}-bulk`),
+    bulkCompletions: uniqueName(`${prefix}-bulk-done`),
   };
   const args = ["--input-topic", names.input, "--output-topic", names.output];
-  return { names, args: [...args, "--dead-letter-topic", names.deadLetter, "--brokers", brokers] };
+  const bulk = ["--bulk-topic", names.bulk, "--bulk-completion-topic", names.bulkCompletions];
+  return { names, args: [...args, ...bulk, "--dead-letter-topic", names.deadLetter, "--brokers", brokers] };
 }
 
 const topicLines = (stdout: string) => logLines(stdout).filter((line) => typeof line.topic === "string");
 
 describe("topic-setup", () => {
-  it("creates the three topics, and a second run finds them and changes nothing", async () => {
+  it("creates the topics (bulk ones too), and a second run finds them and changes nothing", async () => {
     const { names, args } = topicFlags("setup");
-    const all = [names.input, names.output, names.deadLetter];
+    const all = [names.input, names.output, names.deadLetter, names.bulk, names.bulkCompletions];
 
     const first = await runApp("topic-setup", [...args, "--partitions", "4"]);
     expect(first.code, first.stderr).toBe(0);
