@@ -1,6 +1,5 @@
 import { type ConfigCheck, type ConfigOf, option, optionName } from "@deletion/cli-kit";
 import {
-  DEFAULT_MAX_BATCH_SIZE,
   DEFAULT_MAX_REPLICA_LAG_MS,
   DEFAULT_MIN_BATCH_SIZE,
   DEFAULT_SIGNAL_INTERVAL_MS,
@@ -36,14 +35,15 @@ export const pacingOptions = {
   minBatchSize: option({
     flag: "min-batch-size",
     env: "MIN_BATCH_SIZE",
-    description: "adaptive: the smallest batch (rows)",
-    schema: positiveInt.default(DEFAULT_MIN_BATCH_SIZE),
+    description: `adaptive: the smallest batch (rows); default ${DEFAULT_MIN_BATCH_SIZE}, or --max-batch-size when that is smaller`,
+    schema: positiveInt.optional(),
   }),
   maxBatchSize: option({
     flag: "max-batch-size",
     env: "MAX_BATCH_SIZE",
-    description: "adaptive: the largest batch (rows); it starts at --batch-size",
-    schema: positiveInt.default(DEFAULT_MAX_BATCH_SIZE),
+    description:
+      "adaptive: the largest batch (rows); default --batch-size, which stays the most rows a batch deletes unless this raises it; batches start at --batch-size",
+    schema: positiveInt.optional(),
   }),
   maxConcurrentBatches: option({
     flag: "max-concurrent-batches",
@@ -120,20 +120,25 @@ export const pacingModeOf = (config: Pick<PacingConfig, "store" | "pacing">): Pa
 export const batchSleepMsOf = (config: Pick<PacingConfig, "store" | "pacing" | "batchSleepMs">): number =>
   config.batchSleepMs ?? (pacingModeOf(config) === "adaptive" ? 0 : FIXED_BATCH_SLEEP_MS);
 
+/** Where adaptive batches start and the bounds they move in. */
+export function batchSizesOf(
+  config: Pick<PacingConfig, "deleteBatchSize" | "minBatchSize" | "maxBatchSize">,
+) {
+  const max = config.maxBatchSize ?? config.deleteBatchSize;
+  const min = config.minBatchSize ?? Math.min(DEFAULT_MIN_BATCH_SIZE, max);
+  return { min, max, initial: config.deleteBatchSize };
+}
+
 export const pacingCheck: ConfigCheck<PacingConfig> = {
   problems(config) {
     const o = pacingOptions;
     const problems: string[] = [];
-    if (config.minBatchSize > config.maxBatchSize)
+    const { min, max, initial } = batchSizesOf(config);
+    if (min > max)
+      problems.push(`${optionName(o.minBatchSize)} (${min}) is above ${optionName(o.maxBatchSize)} (${max})`);
+    else if (pacingModeOf(config) === "adaptive" && (initial < min || initial > max))
       problems.push(
-        `${optionName(o.minBatchSize)} (${config.minBatchSize}) is above ${optionName(o.maxBatchSize)} (${config.maxBatchSize})`,
-      );
-    else if (
-      pacingModeOf(config) === "adaptive" &&
-      (config.deleteBatchSize < config.minBatchSize || config.deleteBatchSize > config.maxBatchSize)
-    )
-      problems.push(
-        `--batch-size / DELETE_BATCH_SIZE (${config.deleteBatchSize}) is where adaptive pacing starts: it must lie within ${optionName(o.minBatchSize)} and ${optionName(o.maxBatchSize)} (${config.minBatchSize}-${config.maxBatchSize})`,
+        `--batch-size / DELETE_BATCH_SIZE (${initial}) is where adaptive pacing starts: it must lie within ${optionName(o.minBatchSize)} and ${optionName(o.maxBatchSize)} (${min}-${max})`,
       );
     if (config.replicaLag === "replica" && config.replicaUrl === undefined)
       problems.push(`${optionName(o.replicaLag)} replica needs ${optionName(o.replicaUrl)}`);

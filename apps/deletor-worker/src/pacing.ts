@@ -14,12 +14,11 @@ import {
   controlTableDdl,
   controlTableName,
   createPool,
-  DEFAULT_BATCH_SIZE,
   describePgError,
   pacingSignals,
 } from "@deletion/store-postgres";
 import type { workerCli } from "./config.js";
-import { pacingModeOf } from "./pacing-config.js";
+import { batchSizesOf, pacingModeOf } from "./pacing-config.js";
 
 type WorkerConfig = ConfigOf<typeof workerCli.options>;
 
@@ -44,14 +43,15 @@ export type PreparedPacing =
 export async function preparePacing(config: WorkerConfig, logger: Logger): Promise<PreparedPacing> {
   const mode = pacingModeOf(config);
   if (config.store === "simulated" && mode === "fixed") return { ok: true, pacing: noPacing };
+  const sizes = batchSizesOf(config);
   let count: (change: PacingChange) => void = () => {};
   const controller = new PacingController({
     mode,
     batchSize: {
       targetBatchMs: config.targetBatchMs,
-      minBatchSize: mode === "adaptive" ? config.minBatchSize : 1,
-      maxBatchSize: mode === "adaptive" ? config.maxBatchSize : Number.MAX_SAFE_INTEGER,
-      initialBatchSize: config.store === "postgres" ? config.deleteBatchSize : DEFAULT_BATCH_SIZE,
+      minBatchSize: mode === "adaptive" ? sizes.min : 1,
+      maxBatchSize: mode === "adaptive" ? sizes.max : Number.MAX_SAFE_INTEGER,
+      initialBatchSize: sizes.initial,
     },
     maxConcurrentBatches: config.maxConcurrentBatches,
     classify: classifyPushBack,

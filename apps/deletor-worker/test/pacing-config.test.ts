@@ -1,7 +1,7 @@
 import { parseOptions } from "@deletion/cli-kit";
 import { describe, expect, it } from "vitest";
 import { workerCli } from "../src/config.js";
-import { batchSleepMsOf, pacingModeOf } from "../src/pacing-config.js";
+import { batchSizesOf, batchSleepMsOf, pacingModeOf } from "../src/pacing-config.js";
 
 const parse = (argv: string[], env: Record<string, string> = {}) => parseOptions(workerCli, argv, env);
 
@@ -12,10 +12,18 @@ describe("pacing configuration", () => {
     if (postgres.kind !== "ok") return;
     expect(pacingModeOf(postgres.config)).toBe("adaptive");
     expect(batchSleepMsOf(postgres.config)).toBe(0);
+    // --batch-size stays the most rows a batch deletes unless --max-batch-size raises it.
+    expect(batchSizesOf(postgres.config)).toEqual({ min: 50, max: 500, initial: 500 });
+    const small = parse(["--store", "postgres", "--batch-size", "4"]);
+    expect(small.kind === "ok" && batchSizesOf(small.config)).toEqual({ min: 4, max: 4, initial: 4 });
+    const raised = parse(["--store", "postgres", "--max-batch-size", "5000"]);
+    expect(raised.kind === "ok" && batchSizesOf(raised.config)).toEqual({
+      min: 50,
+      max: 5_000,
+      initial: 500,
+    });
     expect(postgres.config).toMatchObject({
       targetBatchMs: 250,
-      minBatchSize: 50,
-      maxBatchSize: 5_000,
       maxConcurrentBatches: 10,
       replicaLag: "primary",
       maxReplicaLagMs: 1_500,
@@ -50,7 +58,7 @@ describe("pacing configuration", () => {
       /--min-batch-size \/ MIN_BATCH_SIZE \(600\) is above --max-batch-size/,
     ],
     [
-      ["--store", "postgres", "--batch-size", "20"],
+      ["--store", "postgres", "--batch-size", "20", "--min-batch-size", "30", "--max-batch-size", "100"],
       /--batch-size \/ DELETE_BATCH_SIZE \(20\) .* within --min-batch-size/,
     ],
     [["--replica-lag", "replica"], /--replica-lag \/ REPLICA_LAG replica needs --replica-url/],
