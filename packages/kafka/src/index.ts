@@ -29,6 +29,7 @@ export { ProgressTicker } from "./progress.js";
 export { type PublishRefusal, refusalsOf } from "./publish-refusal.js";
 export { idDigits, newRunId, recordIdFor } from "./record-ids.js";
 export { type RedriveProgress, type RedriveSummary, redriveDeadLetters } from "./redrive.js";
+export { planRedrive, type RedriveDecision } from "./redrive-plan.js";
 export { type ProduceProgress, type ProduceSummary, produceDeletionRequests } from "./request-producer.js";
 export { type KafkaSecurity, librdkafkaSecurity } from "./security.js";
 export { ensureTopics, type TopicStatus } from "./topics-admin.js";

@@ -22,6 +22,8 @@ const PACKAGE_LAYERS: Record<string, Layer> = {
   "@deletion/deletion-status": "domain",
   "@deletion/deletor": "domain",
   "@deletion/demo": "domain",
+  "@deletion/console-server": "domain",
+  "@deletion/console-web": "domain",
   "@deletion/test-kit": "test",
   "@deletion/bench": "test",
 };

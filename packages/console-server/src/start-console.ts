@@ -1,0 +1,130 @@
+import type { AddressInfo } from "node:net";
+import { readRecordStatus, type StatusOptions } from "@deletion/deletion-status";
+import { type Kafka, withTimeout } from "@deletion/kafka";
+import { serve } from "@hono/node-server";
+import type { Logger } from "pino";
+import { loadAssets } from "./assets.js";
+import { createConsoleApp } from "./console-app.js";
+import { ConsoleState } from "./console-state.js";
+import { readGroupLag } from "./lag-probe.js";
+import { LiveHub } from "./live-hub.js";
+import { poll } from "./poller.js";
+import { RedriveActions } from "./redrive-actions.js";
+import { Sessions } from "./sessions.js";
+import { startTopicFeed } from "./topic-feed.js";
+import { probeWorker } from "./worker-probe.js";
+
+export interface ConsoleOptions {
+  kafka: Kafka;
+  logger: Logger;
+  host: string;
+  /** 0: any free port (the log line says which). */
+  port: number;
+  token: string;
+  assetsDir: string;
+  topics: { requests: string; completions: string; deadLetters: string };
+  /** The workers' consumer group, whose lag is shown. */
+  workerGroupId: string;
+  redriveGroupId: string;
+  /** Base URLs of the workers' HTTP servers (their /readyz and /metrics). */
+  workerUrls: string[];
+  status: StatusOptions;
+  pollIntervalMs: number;
+  connectTimeoutMs: number;
+  redriveTimeoutMs: number;
+  sessionTtlMs: number;
+}
+
+export interface RunningConsole {
+  port: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** A record id nobody uses, looked up to see whether the Resonate server answers. */
+const PROBE_RECORD_ID = "console-health-probe";
+
+/**
+ * Starts the console: one subscription to the topics, probes of the lag, the workers and the
+ * Resonate server on one interval, and the HTTP server every page connects to.
+ */
+export async function startConsole(options: ConsoleOptions): Promise<RunningConsole> {
+  const { kafka, logger } = options;
+  const now = () => Date.now();
+  const state = new ConsoleState({
+    now,
+    lagGroup: options.workerGroupId,
+    lagTopic: options.topics.requests,
+  });
+  const hub = new LiveHub({ render: () => JSON.stringify(state.snapshot()), throttleMs: 250 });
+  state.subscribe(() => hub.changed());
+
+  const feed = await startTopicFeed(kafka, state, {
+    completionTopic: options.topics.completions,
+    deadLetterTopic: options.topics.deadLetters,
+    groupPrefix: "deletion-console",
+    connectTimeoutMs: options.connectTimeoutMs,
+    logger,
+  });
+
+  const admin = kafka.admin();
+  await withTimeout("connecting the admin client", options.connectTimeoutMs, admin.connect());
+  const probes = poll(async () => {
+    const lag = readGroupLag(admin, options.workerGroupId, options.topics.requests).then(
+      (partitions) => state.setLag({ partitions }),
+      (error: unknown) => state.setLag({ error: errorText(error) }),
+    );
+    const workers = Promise.all(
+      options.workerUrls.map((url) =>
+        probeWorker(url, { fetch: (u, init) => fetch(u, init), timeoutMs: 2_000, now }),
+      ),
+    ).then((health) => state.setWorkers(health));
+    const resonate = readRecordStatus(PROBE_RECORD_ID, options.status).then(
+      (status) =>
+        state.setResonate(
+          status.state === "unreachable" ? { ok: false, error: status.reason } : { ok: true },
+        ),
+      (error: unknown) => state.setResonate({ ok: false, error: errorText(error) }),
+    );
+    await Promise.all([lag, workers, resonate]);
+  }, options.pollIntervalMs);
+
+  const redrive = new RedriveActions(kafka, state, {
+    deadLetterTopic: options.topics.deadLetters,
+    requestTopic: options.topics.requests,
+    redriveGroupId: options.redriveGroupId,
+    connectTimeoutMs: options.connectTimeoutMs,
+    timeoutMs: options.redriveTimeoutMs,
+    logger,
+  });
+  const app = createConsoleApp({
+    sessions: new Sessions({ token: options.token, ttlMs: options.sessionTtlMs, maxSessions: 100, now }),
+    hub,
+    assets: loadAssets(options.assetsDir),
+    lookupRecord: (recordId) => readRecordStatus(recordId, options.status),
+    redrive,
+    sessionSeconds: Math.floor(options.sessionTtlMs / 1000),
+  });
+
+  const listening = Promise.withResolvers<AddressInfo>();
+  const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, (info) =>
+    listening.resolve(info),
+  );
+  server.once("error", (error) => listening.reject(error));
+  const { port } = await listening.promise;
+  const shownHost = options.host.includes(":") ? `[${options.host}]` : options.host;
+  return {
+    port,
+    url: `http://${shownHost}:${port}/`,
+    async stop() {
+      probes.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if ("closeAllConnections" in server) server.closeAllConnections();
+      });
+      await Promise.all([feed.stop(), redrive.close(), admin.disconnect().catch(() => {})]);
+    },
+  };
+}
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
