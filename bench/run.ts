@@ -41,6 +41,10 @@ const BENCHMARKS: Record<string, Benchmark> = {
     defaultFlags: [],
   },
   memory: { about: "worker memory per in-flight workflow", defaultFlags: ["--profile"] },
+  "server-storage": {
+    about: "Resonate server storage per record deleted (kept for ever by v0.9.8)",
+    defaultFlags: [],
+  },
   "client-pause": {
     about: "does the Kafka client's pause()/resume() lose messages (a check, no result file)",
   },
