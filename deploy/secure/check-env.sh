@@ -6,6 +6,7 @@
 #
 #   passwords: at least 20 characters of A-Z a-z 0-9 . _ ~ - (make-env.sh makes 32)
 #   RESONATE_ENCRYPTION_KEY: <key id>:<base64 of 32 bytes>
+#   RESONATE_PROMISE_ID_KEY: base64 of at least 32 bytes
 min=20
 bad=0
 refuse() {
@@ -38,6 +39,12 @@ if ! weak RESONATE_ENCRYPTION_KEY "$key"; then
     refuse RESONATE_ENCRYPTION_KEY "must be <key id>:<base64 of 32 bytes> (echo \"k1:\$(openssl rand -base64 32)\")"
   elif [ "$(printf '%s' "$material" | openssl base64 -d -A 2>/dev/null | wc -c)" -ne 32 ]; then
     refuse RESONATE_ENCRYPTION_KEY "is not 32 bytes of base64 after its key id"
+  fi
+fi
+idkey=${RESONATE_PROMISE_ID_KEY:-}
+if ! weak RESONATE_PROMISE_ID_KEY "$idkey"; then
+  if [ "$(printf '%s' "$idkey" | openssl base64 -d -A 2>/dev/null | wc -c)" -lt 32 ]; then
+    refuse RESONATE_PROMISE_ID_KEY "is not at least 32 bytes of base64 (openssl rand -base64 32)"
   fi
 fi
 [ "$bad" -eq 0 ] || { echo "check-env: refusing to start with the secrets above" >&2; exit 2; }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Writes .env for the secured compose variant with new random secrets, readable by its owner only
 # (0600), and refuses to overwrite one. Passwords are 32 characters of A-Z a-z 0-9 - _ (URL-safe:
-# they go into postgres:// URLs as they are); the payload key is 32 random bytes in base64.
+# they go into postgres:// URLs as they are); the payload key and the promise id key are 32 random
+# bytes in base64.
 #
 #   sh deploy/secure/make-env.sh            # writes ./.env
 #   sh deploy/secure/make-env.sh other.env  # or another file
@@ -23,6 +24,7 @@ tmp="$target.tmp.$$"
   echo "POSTGRES_PASSWORD=$(password)"
   echo "RESONATE_ENCRYPTION_KEY=k1:$(openssl rand -base64 32)"
   echo "RESONATE_ENCRYPTION_OLD_KEYS="
+  echo "RESONATE_PROMISE_ID_KEY=$(openssl rand -base64 32)"
 } > "$tmp"
 chmod 0600 "$tmp"
 mv "$tmp" "$target"

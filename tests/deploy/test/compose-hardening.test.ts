@@ -26,6 +26,7 @@ const filled: Record<string, string> = {
   KAFKA_CONSOLE_PASSWORD: "consolePasswordFromEnv-0123456789",
   POSTGRES_PASSWORD: "postgresPasswordFromEnv-0123456789",
   RESONATE_ENCRYPTION_KEY: `k1:${Buffer.alloc(32, 7).toString("base64")}`,
+  RESONATE_PROMISE_ID_KEY: Buffer.alloc(32, 9).toString("base64"),
 };
 const VARIANTS: [string, ComposeFile][] = [
   ["docker-compose.yml", loadCompose()],
@@ -225,6 +226,12 @@ describe("secrets scripts (deploy/secure)", () => {
     expect(bad.stderr).not.toContain("abc/def");
     expect(sh("check-env.sh", { ...filled, RESONATE_ENCRYPTION_KEY: "k1:c2hvcnQ=" }).stderr).toMatch(
       /RESONATE_ENCRYPTION_KEY is not 32 bytes/,
+    );
+    expect(sh("check-env.sh", { ...filled, RESONATE_PROMISE_ID_KEY: "replace-me" }).stderr).toMatch(
+      /RESONATE_PROMISE_ID_KEY is a placeholder/,
+    );
+    expect(sh("check-env.sh", { ...filled, RESONATE_PROMISE_ID_KEY: "c2hvcnQ=" }).stderr).toMatch(
+      /RESONATE_PROMISE_ID_KEY is not at least 32 bytes/,
     );
   });
 

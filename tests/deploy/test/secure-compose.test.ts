@@ -24,6 +24,7 @@ const filled: Record<string, string> = {
   KAFKA_CONSOLE_PASSWORD: "console-password-from-env",
   POSTGRES_PASSWORD: "postgres-password-from-env",
   RESONATE_ENCRYPTION_KEY: `k1:${Buffer.alloc(32, 7).toString("base64")}`,
+  RESONATE_PROMISE_ID_KEY: Buffer.alloc(32, 9).toString("base64"),
 };
 
 // The apps read their certificate and token files at start: the secrets script makes real ones.
@@ -92,6 +93,16 @@ describe(`${SECURE_COMPOSE_FILE} layered on docker-compose.yml`, () => {
     const refused = await parseApp("@deletion/deletor-worker", [], unfilled);
     expect(refused.kind).toBe("error");
     expect(refused.kind === "error" ? refused.message : "").toMatch(/RESONATE_ENCRYPTION_KEY/);
+  });
+
+  it("workers and status derive promise ids with the same key and read payloads strictly", () => {
+    for (const name of ["worker", "status"]) {
+      expect(envOf(service(compose, name)), name).toMatchObject({
+        RESONATE_PROMISE_ID_KEY: filled.RESONATE_PROMISE_ID_KEY,
+        RESONATE_PAYLOAD_STRICT: "true",
+      });
+    }
+    expect(envOf(service(compose, "secrets")).RESONATE_PROMISE_ID_KEY).toBe(filled.RESONATE_PROMISE_ID_KEY);
   });
 
   it("starts the Resonate server checking tokens, and publishes nothing beyond loopback but the broker's TLS port", () => {
