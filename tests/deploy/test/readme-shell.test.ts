@@ -1,18 +1,14 @@
-import { accessSync, constants, existsSync, readdirSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { normalize } from "node:path";
 import { describe, expect, it } from "vitest";
 import { codeBlockLines, shellWords } from "../support/compose-commands.js";
+import { documentPaths } from "../support/doc-links.js";
 import { type PackageJson, readJson, readText, repoPath, workspacePackages } from "../support/repo.js";
 
 const WRAPPERS = { "./pnpmw": "pnpm", "./nodew": "node" } as const;
 
-/** The README and the docs behind it: every command shown in them is checked here. */
-const DOCUMENTS = [
-  "README.md",
-  ...readdirSync(repoPath("docs"))
-    .filter((f) => f.endsWith(".md"))
-    .map((f) => `docs/${f}`),
-];
+/** The README and the docs behind it (docs/decisions/ too): every command shown in them is checked here. */
+const DOCUMENTS = documentPaths();
 
 /** Each README and docs code-block command as shell words, without leading `VAR=value` assignments. */
 const readmeCommands = (): string[][] =>
