@@ -7,6 +7,7 @@ import {
 import type { BulkSelectionStore } from "@deletion/record-store";
 import type { Resonate } from "@resonatehq/sdk";
 import { z } from "zod";
+import { BULK_RESTORE_TAG } from "./bulk-cancel.js";
 import { BulkIds } from "./bulk-ids.js";
 import {
   type BulkOutcome,
@@ -107,6 +108,8 @@ export function registerBulkWorkflow(resonate: Resonate, options: BulkRuntimeOpt
   const cancelOf = async (bulkId: string): Promise<{ restore: boolean } | undefined> => {
     const promise = await lookup(ids.cancelOf(bulkId));
     if (promise === undefined) return undefined;
+    const tag = (promise as { tags?: Record<string, string> }).tags?.[BULK_RESTORE_TAG];
+    if (tag !== undefined) return { restore: tag === "true" };
     const param = decodeStoredValue(promise.param);
     const parsed = CancelParamSchema.safeParse(param.ok ? (param.value ?? {}) : {});
     return { restore: parsed.success ? parsed.data.restore : false };
