@@ -100,6 +100,9 @@ whose Secret is named in the values. The same list makes the env entries and the
 {{- if $r.payloadEncryption.oldKeysSecret.name -}}
 {{- $files = append $files (dict "env" "RESONATE_ENCRYPTION_OLD_KEYS_FILE" "secret" $r.payloadEncryption.oldKeysSecret.name "key" $r.payloadEncryption.oldKeysSecret.key "path" "resonate/encryption-old-keys") -}}
 {{- end -}}
+{{- if $r.promiseIdKeySecret.name -}}
+{{- $files = append $files (dict "env" "RESONATE_PROMISE_ID_KEY_FILE" "secret" $r.promiseIdKeySecret.name "key" $r.promiseIdKeySecret.key "path" "resonate/promise-id-key") -}}
+{{- end -}}
 {{- if .Values.worker.statusTokenSecret.name -}}
 {{- $files = append $files (dict "env" "STATUS_TOKEN_FILE" "secret" .Values.worker.statusTokenSecret.name "key" .Values.worker.statusTokenSecret.key "path" "status/token") -}}
 {{- end -}}
@@ -142,8 +145,6 @@ whose Secret is named in the values. The same list makes the env entries and the
 - name: KAFKA_SASL_USERNAME
   value: {{ required "kafka.sasl.username is required with a sasl_ security protocol" .Values.kafka.sasl.username | quote }}
 {{- end }}
-- name: CONNECT_TIMEOUT_MS
-  value: {{ .Values.kafka.connectTimeoutMs | quote }}
 {{- end -}}
 
 {{/* Container hardening shared by every container of the chart. */}}
@@ -185,6 +186,9 @@ seccompProfile:
 {{- end -}}
 {{- if and (eq $w.store.kind "postgres") (not $w.store.databaseUrlSecret.name) -}}
 {{- fail "worker.store.databaseUrlSecret.name is required with worker.store.kind postgres" -}}
+{{- end -}}
+{{- if and .Values.resonate.payloadEncryption.strict (not .Values.resonate.payloadEncryption.keySecret.name) -}}
+{{- fail "resonate.payloadEncryption.strict needs resonate.payloadEncryption.keySecret.name" -}}
 {{- end -}}
 {{- if and (hasPrefix "sasl_" .Values.kafka.securityProtocol) (not .Values.kafka.sasl.passwordSecret.name) -}}
 {{- fail "kafka.sasl.passwordSecret.name is required with a sasl_ security protocol" -}}
