@@ -12,11 +12,9 @@ export interface ConsumerLoopOptions {
 const { ERR__ASSIGN_PARTITIONS, ERR__REVOKE_PARTITIONS } = KafkaJS.ErrorCodes;
 
 /**
- * The Kafka client behind ConsumerPort: a consumer in the group with manual commits and a
- * rebalance callback, and an admin client for topic metadata and high watermarks.
- *
- * Messages are handed to the worker one at a time and never awaited beyond that call, so the
- * client's poll loop keeps running whatever the worker is waiting for.
+ * The Kafka client behind ConsumerPort: a group consumer with manual commits and a rebalance
+ * callback, and an admin client for metadata and high watermarks. Messages are handed over one at
+ * a time and never awaited, so the poll loop keeps running whatever the worker waits for.
  */
 export class KafkaConsumerLoop implements ConsumerPort {
   private readonly consumer: Consumer;

@@ -3,15 +3,9 @@ import type { CompletionPublisher } from "@deletion/workflows";
 import type { Logger } from "pino";
 
 /**
- * Lets shutdown take the producer away from the workflows without making a step fail.
- *
- * Until close(), publishes pass through. close() waits (bounded) for the publishes under way, so
- * the producer is disconnected only after them. A publish a workflow begins after close() is
- * held: it never settles, so the step neither succeeds nor fails, and nothing is checkpointed.
- * Whoever resumes the workflow (another worker of the Resonate group, or this one after a
- * restart, with the in-process network) runs the step again and publishes then. A step that
- * failed instead would end its workflow failed, and a step retried against a disconnected
- * producer would only log errors until the process exits.
+ * Lets shutdown take the producer away without making a step fail: close() waits (bounded) for
+ * the publishes under way, and a publish begun later never settles, so its step is not
+ * checkpointed and whoever resumes the workflow publishes then. A failed step would fail the record.
  */
 export class PublishGate implements CompletionPublisher {
   private closed = false;

@@ -57,12 +57,9 @@ export interface WorkerParts {
 }
 
 /**
- * The worker's shutdown order. The consumer first: nothing new is taken on, and what is safe is
- * committed while everything still runs. Then Resonate: no task is claimed or heartbeated any
- * more, so with a server the tasks held here go to another worker. Only then publishing closes
- * (waiting for the publishes under way) and the producer is flushed and disconnected: a step
- * publishing in between has a live producer, and a step that begins later is held, not failed.
- * The consumer gets at most half the time, as docs/architecture.md says.
+ * The worker's shutdown order: the consumer (commit what is safe; at most half the time), then
+ * Resonate (held tasks go to another worker), then publishing and the producer, so a step that
+ * publishes meanwhile has a live producer and a later one is held, not failed.
  */
 export function workerShutdownSteps(parts: WorkerParts, totalMs: number): ShutdownStep[] {
   return [

@@ -61,12 +61,9 @@ interface PartitionRange {
 }
 
 /**
- * Reads the dead-letter topic from where the last run stopped up to where it ends now, and
- * re-publishes each selected dead letter's request to the request topic as a fresh
- * DeletionRequested keyed by record id. The position is committed once the run's publishes are
- * acknowledged, so a re-run goes on from there; a crash before that re-publishes some requests
- * again, which is harmless: the worker only reports a request for a record whose latest attempt
- * is running or completed.
+ * Re-publishes each selected dead letter's request, from where the last run stopped to the topic's
+ * end now, as a fresh request; the position is committed once those are acknowledged. A request
+ * published twice after a crash is harmless: the worker only reports a running or done record.
  */
 export async function redriveDeadLetters(kafka: Kafka, options: RedriveOptions): Promise<RedriveSummary> {
   const { logger } = options;

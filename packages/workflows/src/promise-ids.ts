@@ -3,20 +3,10 @@ import { RecordIdSchema } from "@deletion/contracts";
 import { z } from "zod";
 
 /**
- * Promise ids are global on a Resonate server: every application using it shares one id space.
- * So ours are namespaced, `<prefix>/<recordId>` for a record's first deletion attempt and
- * `<prefix>/<recordId>/attempt-<n>` for the n-th (a retry after a failed deletion). A record id
- * never contains '/', so the attempt suffix cannot be mistaken for part of it.
- *
- * What the SDK and server allow: the SDK rejects a root id that is empty, holds a NUL byte or a
- * ':' (ids.js validateRootId: ':' separates a root from the ids of its steps); '/' and '.' are
- * plain characters to both. Checked against server v0.9.8: workflows under
- * `deletion/<id>/attempt-<n>` run, sleep, resume and dedupe like bare ids.
- *
- * With an id key, the record id in a promise id is replaced by a keyed hash of it (HMAC-SHA-256,
- * its first 16 bytes in base64url: 22 characters of A-Z a-z 0-9 - _), so the server, which keeps
- * every promise for ever, never holds the record id in the clear; without the key nobody can tell
- * which record a promise id names, nor test a guess. Every reader computes ids through `of`.
+ * Promise ids are global on a Resonate server, so ours are namespaced: `<prefix>/<recordId>` for
+ * a record's first deletion attempt, `<prefix>/<recordId>/attempt-<n>` for the n-th (the SDK
+ * refuses ':' in a root id; '/' is plain). With an id key, a keyed hash of the record id
+ * (HMAC-SHA-256) stands in its place, so the server never holds record ids in the clear.
  */
 export const DEFAULT_PROMISE_PREFIX = "deletion";
 
