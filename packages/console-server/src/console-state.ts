@@ -1,4 +1,5 @@
 import { DeadLetterSchema, DeletionCompletedSchema, decodeMessage } from "@deletion/contracts";
+import { planRedrive } from "@deletion/kafka";
 import { RateWindow } from "./rate-window.js";
 import { RingBuffer } from "./ring-buffer.js";
 import type { CompletionRow, DeadLetterRow, LagView, ServiceHealth, Snapshot, WorkerHealth } from "./view.js";
@@ -98,7 +99,13 @@ export class ConsoleState {
         reason: d.reason,
         recordId: readableKey(d.keyBase64),
         deadLetteredAt: d.deadLetteredAt,
-        redrivable: !d.truncated && d.valueBase64 !== null,
+        // Re-drive's own decision: it holds a whole, valid request to publish again.
+        redrivable:
+          planRedrive(value, {
+            reasons: new Set([d.reasonCode]),
+            seen: new Set(),
+            now: new Date(this.#now()),
+          }).action === "republish",
         redriven: false,
       };
     } else {

@@ -26,7 +26,12 @@ const deadLetter = (recordId: string, reasonCode: "WORKFLOW_FAILED" | "INVALID_J
     reason: `because ${reasonCode}`,
     source: { topic: "requests", partition: 0, offset: "3" },
     keyBase64: Buffer.from(recordId).toString("base64"),
-    valueBase64: Buffer.from("{}").toString("base64"),
+    // A failed deletion carries its whole request; bad input carries what it was.
+    valueBase64: Buffer.from(
+      reasonCode === "WORKFLOW_FAILED"
+        ? JSON.stringify({ schemaVersion: 1, recordId, requestedAt: new Date(0).toISOString() })
+        : "{ nope",
+    ).toString("base64"),
     deadLetteredAt: new Date(0).toISOString(),
   });
 
@@ -63,7 +68,7 @@ describe("ConsoleState", () => {
     expect(state.snapshot().completions.total).toBe(0);
   });
 
-  it("counts dead letters by reason, an unreadable one as UNREADABLE, and finds one by position", () => {
+  it("counts dead letters by reason (an unreadable one as UNREADABLE), says which re-drive can publish, and finds one by position", () => {
     const state = newState(() => 0);
     state.addDeadLetter(deadLetter("x", "WORKFLOW_FAILED"), { partition: 0, offset: "0" });
     state.addDeadLetter(deadLetter("y", "WORKFLOW_FAILED"), { partition: 0, offset: "1" });
@@ -74,7 +79,7 @@ describe("ConsoleState", () => {
     expect(deadLetters.byReason).toEqual({ INVALID_JSON: 1, UNREADABLE: 1, WORKFLOW_FAILED: 2 });
     expect(deadLetters.recent.map((d) => [d.reasonCode, d.recordId, d.redrivable])).toEqual([
       ["UNREADABLE", null, false],
-      ["INVALID_JSON", "z", true],
+      ["INVALID_JSON", "z", false],
       ["WORKFLOW_FAILED", "y", true],
       ["WORKFLOW_FAILED", "x", true],
     ]);
