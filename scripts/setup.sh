@@ -29,6 +29,19 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
 fi
 
+# The console's browser test drives Debian's Chromium (Playwright's own browser download cannot
+# be reached everywhere). Installed only when missing and where apt-get can run; the test names
+# what is missing when it is absent.
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing chromium for the console's browser test"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    log "note: chromium is not installed; the console's browser test needs it (apt-get install chromium)"
+  fi
+fi
+
 # Used only by a source build: link librdkafka against the system's OpenSSL, zstd, curl,
 # SASL and lz4 instead of downloading their sources. A prebuilt binary ignores it.
 export CKJS_LINKING=dynamic
