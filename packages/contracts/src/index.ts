@@ -17,6 +17,7 @@ export {
   encodeBulkDeletionCompleted,
   encodeBulkDeletionRequested,
 } from "./bulk-deletion-codec.js";
+export { type BulkSubmission, bulkRequestsOf } from "./bulk-requests.js";
 export { BULK_HEADERS, BULK_LOG_EVENTS, BULK_TOPICS, DEFAULT_BULK_CONSUMER_GROUP_ID } from "./bulk-topics.js";
 export {
   DEAD_LETTER_MAX_ORIGINAL_BYTES,

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   type BulkDeletionCompleted,
   BulkDeletionCompletedSchema,
+  bulkRequestsOf,
   decodeBulkDeletionRequested,
   decodeMessage,
   encodeBulkDeletionCompleted,
@@ -74,5 +75,25 @@ describe("BulkDeletionCompleted", () => {
       ok: true,
       value: completed,
     });
+  });
+});
+
+describe("bulkRequestsOf", () => {
+  it("publishes a selector as one message and a long id list in chunks of bulks of their own", () => {
+    const at = "2026-12-01T00:00:00.000Z";
+    expect(
+      bulkRequestsOf({ bulkId: "b", requestedAt: at, selector: "tenant", params: { tenant: "a" } }),
+    ).toEqual([
+      { schemaVersion: 1, bulkId: "b", requestedAt: at, selector: "tenant", params: { tenant: "a" } },
+    ]);
+    const ids = Array.from({ length: 2_500 }, (_, i) => `c-${i}`);
+    const chunks = bulkRequestsOf({ bulkId: "b", requestedAt: at, ids: [...ids, "c-0"] });
+    expect(chunks.map((c) => [c.bulkId, c.ids?.length])).toEqual([
+      ["b.1", 1000],
+      ["b.2", 1000],
+      ["b.3", 500],
+    ]);
+    for (const chunk of chunks)
+      expect(decodeBulkDeletionRequested(encodeBulkDeletionRequested(chunk)).ok).toBe(true);
   });
 });

@@ -1,3 +1,4 @@
+export { bulkProgressLine } from "./bulk-progress.js";
 export { type BulkStatus, BulkStatusSchema, describeBulkStatus, readBulkStatus } from "./bulk-status.js";
 export { describeStatus } from "./describe-status.js";
 export { listFailed } from "./failed-records.js";
