@@ -62,7 +62,9 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   const feed = await startTopicFeed(kafka, state, {
     completionTopic: options.topics.completions,
     deadLetterTopic: options.topics.deadLetters,
-    groupPrefix: "deletion-console",
+    // Under the re-drive group's name, so a broker that grants the app user that group prefix
+    // (deploy/secure/kafka-users.sh) lets the console read too.
+    groupPrefix: `${options.redriveGroupId}.console`,
     connectTimeoutMs: options.connectTimeoutMs,
     logger,
   });

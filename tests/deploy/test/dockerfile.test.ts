@@ -36,6 +36,7 @@ const APP_OF_SERVICE: Record<string, string> = {
   seed: "@deletion/seed",
   status: "@deletion/status",
   redrive: "@deletion/redrive",
+  console: "@deletion/console",
 };
 
 const compose = loadCompose();
