@@ -2,6 +2,7 @@ import type { RecordStatus } from "@deletion/deletion-status";
 import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { csrf } from "hono/csrf";
+import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
@@ -136,6 +137,8 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono<Env> {
     }
   });
 
-  app.onError((error, c) => c.json({ error: error.message }, 500));
+  app.onError((error, c) =>
+    error instanceof HTTPException ? error.getResponse() : c.json({ error: error.message }, 500),
+  );
   return app;
 }
