@@ -39,6 +39,7 @@ import {
 import { z } from "zod";
 import { bulkOptions } from "./bulk-options.js";
 import { FIXED_BATCH_SLEEP_MS, pacingCheck, pacingOptions } from "./pacing-config.js";
+import { requestSignatureCheck, requestSignatureOptions } from "./request-signatures.js";
 import { statusTokenCheck, statusTokenOptions } from "./status-token.js";
 
 const positiveInt = z.coerce.number().int().positive();
@@ -246,6 +247,7 @@ export const workerCli = {
       schema: nonNegativeInt.max(65_535).default(9464),
     }),
     ...statusTokenOptions,
+    ...requestSignatureOptions,
     simErrorRate: option({
       flag: "sim-error-rate",
       env: "SIM_TRANSIENT_ERROR_RATE",
@@ -325,7 +327,7 @@ export const workerCli = {
     ...pacingOptions,
     ...loggingOptions,
   },
-  checks: [kafkaSecurityCheck, resonateSecurityCheck, statusTokenCheck, pacingCheck],
+  checks: [kafkaSecurityCheck, resonateSecurityCheck, statusTokenCheck, requestSignatureCheck, pacingCheck],
   epilog: [
     "Example: deletor-worker --brokers localhost:19092 --resonate-url http://localhost:8001",
     "         deletor-worker --store postgres --database-url postgres://app:secret@db:5432/app \\",

@@ -47,6 +47,7 @@ import { workerCli } from "./config.js";
 import { preparePacing } from "./pacing.js";
 import { batchSleepMsOf } from "./pacing-config.js";
 import { openRecordStore } from "./record-store.js";
+import { requestKeyringOf } from "./request-signatures.js";
 import { statusEndpoint } from "./status.js";
 import { statusTokenOf } from "./status-token.js";
 
@@ -198,6 +199,7 @@ async function main(config: WorkerConfig): Promise<number> {
     topics: { input: config.inputTopic, deadLetters: config.deadLetterTopic },
     maxInFlight: config.maxInFlight,
     maxRunning: config.maxRunning,
+    requestKeyring: requestKeyringOf(config),
     batchSleepMs: batchSleepMsOf(config),
     commitIntervalMs: config.commitIntervalMs,
     commitTimeoutMs: config.commitTimeoutMs,

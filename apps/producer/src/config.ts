@@ -7,6 +7,8 @@ import {
   kafkaSecurityOptions,
   loggingOptions,
   option,
+  requestSigningCheck,
+  requestSigningOptions,
 } from "@deletion/cli-kit";
 import { RECORD_ID_PATTERN, TOPICS } from "@deletion/contracts";
 import { z } from "zod";
@@ -27,6 +29,7 @@ export const producerCli = {
     }),
     brokers: brokersOption,
     ...kafkaSecurityOptions,
+    ...requestSigningOptions,
     topic: option({
       flag: "topic",
       env: "INPUT_TOPIC",
@@ -73,7 +76,7 @@ export const producerCli = {
     }),
     ...loggingOptions,
   },
-  checks: [kafkaSecurityCheck],
+  checks: [kafkaSecurityCheck, requestSigningCheck],
   epilog: "Example: producer -n 1000 --rate 200 --brokers localhost:19092",
 } satisfies CliSpec<Record<string, ReturnType<typeof option>>>;
 

@@ -1,4 +1,4 @@
-import { createLogger, handleShutdownSignals, kafkaSecurityOf } from "@deletion/cli-kit";
+import { createLogger, handleShutdownSignals, kafkaSecurityOf, requestSignerOf } from "@deletion/cli-kit";
 import {
   createIdempotentProducer,
   createKafka,
@@ -61,6 +61,7 @@ export async function produceRequests(config: ProducerConfig): Promise<number> {
       idPrefix,
       ratePerSecond: config.rate,
       chunkSize: config.chunkSize,
+      signer: requestSignerOf(config),
       signal: abort.signal,
       onDelivered: config.verbose
         ? (record) =>

@@ -7,6 +7,8 @@ import {
   kafkaSecurityOptions,
   loggingOptions,
   option,
+  requestSigningCheck,
+  requestSigningOptions,
 } from "@deletion/cli-kit";
 import { type DeadLetterReasonCode, DeadLetterReasonCodeSchema, TOPICS } from "@deletion/contracts";
 import { z } from "zod";
@@ -33,6 +35,14 @@ const reasonCodes = z
         });
         return z.NEVER;
       }
+      if (parsed.data === "UNAUTHENTICATED") {
+        // Re-published (and signed by redrive's key), it would pass the very check that refused it.
+        ctx.addIssue({
+          code: "custom",
+          message: "UNAUTHENTICATED requests are not re-driven: have their producer send them again, signed",
+        });
+        return z.NEVER;
+      }
       codes.add(parsed.data);
     }
     if (codes.size === 0) {
@@ -49,6 +59,7 @@ export const redriveCli = {
   options: {
     brokers: brokersOption,
     ...kafkaSecurityOptions,
+    ...requestSigningOptions,
     deadLetterTopic: option({
       flag: "dead-letter-topic",
       env: "DEAD_LETTER_TOPIC",
@@ -96,7 +107,7 @@ export const redriveCli = {
     }),
     ...loggingOptions,
   },
-  checks: [kafkaSecurityCheck],
+  checks: [kafkaSecurityCheck, requestSigningCheck],
   epilog: [
     "Re-running is safe: it goes on where the last run stopped (the group's committed position), so a",
     "dead letter is re-driven once. A request re-driven twice (--from-beginning, or a run that died",

@@ -1,5 +1,11 @@
 #!/usr/bin/env node
-import { createLogger, handleShutdownSignals, kafkaSecurityOf, runCli } from "@deletion/cli-kit";
+import {
+  createLogger,
+  handleShutdownSignals,
+  kafkaSecurityOf,
+  requestSignerOf,
+  runCli,
+} from "@deletion/cli-kit";
 import { LOG_EVENTS } from "@deletion/contracts";
 import {
   createKafka,
@@ -58,6 +64,7 @@ async function main(config: RedriveConfig): Promise<number> {
       connectTimeoutMs: config.connectTimeoutMs,
       timeoutMs: config.timeoutMs,
       logger: log,
+      signer: requestSignerOf(config),
       signal: abort.signal,
       onProgress: (progress) => {
         ticker ??= new ProgressTicker({ total: progress.total, clock: systemClock, minTotal: 100 });

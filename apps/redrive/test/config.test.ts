@@ -1,5 +1,9 @@
-import { parseOptions, usage } from "@deletion/cli-kit";
-import { describe, expect, it } from "vitest";
+import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseOptions, requestSignerOf, usage } from "@deletion/cli-kit";
+import { afterAll, describe, expect, it } from "vitest";
 import { redriveCli } from "../src/config.js";
 
 const parse = (argv: string[], env: Record<string, string> = {}) => parseOptions(redriveCli, argv, env);
@@ -71,5 +75,37 @@ describe("redrive broker security settings", () => {
     const { KAFKA_SASL_USERNAME: _, ...withoutUser } = env;
     const result = parseOptions(redriveCli, [], withoutUser);
     expect(result.kind === "error" && result.message).toMatch(/KAFKA_SASL_USERNAME is required/);
+  });
+});
+
+describe("redrive signing", () => {
+  const dir = mkdtempSync(join(tmpdir(), "redrive-signing-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const keyFile = join(dir, "producer.pem");
+  writeFileSync(
+    keyFile,
+    String(generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" })),
+  );
+
+  it("signs with a key file and its id, given together", () => {
+    const parsed = parse([], { REQUEST_SIGNING_KEY_FILE: keyFile, REQUEST_SIGNING_KEY_ID: "p1" });
+    expect(parsed.kind).toBe("ok");
+    if (parsed.kind === "ok") expect(requestSignerOf(parsed.config)?.keyId).toBe("p1");
+    const alone = parse([], { REQUEST_SIGNING_KEY_FILE: keyFile });
+    expect(alone.kind === "error" && alone.message).toMatch(/REQUEST_SIGNING_KEY_ID.*go together/);
+  });
+
+  it("refuses a key file that holds no Ed25519 private key, naming the setting", () => {
+    const notKey = join(dir, "not-a-key.pem");
+    writeFileSync(notKey, "hello\n");
+    const refused = parse([], { REQUEST_SIGNING_KEY_FILE: notKey, REQUEST_SIGNING_KEY_ID: "p1" });
+    expect(refused.kind === "error" && refused.message).toMatch(
+      /REQUEST_SIGNING_KEY_FILE.*not an unencrypted PEM private key/,
+    );
+  });
+
+  it("never re-drives UNAUTHENTICATED requests (it would sign what the workers refused)", () => {
+    const refused = parse(["--reason", "WORKFLOW_FAILED,UNAUTHENTICATED"]);
+    expect(refused.kind === "error" && refused.message).toMatch(/UNAUTHENTICATED requests are not re-driven/);
   });
 });

@@ -16,6 +16,11 @@ export const DeadLetterReasonCodeSchema = z.enum([
    * record's requests on one partition, and a request must not name one record and delete another
    */
   "KEY_MISMATCH",
+  /**
+   * signed requests are required and this one carries no signature, one by an unknown key, one
+   * that does not verify over its key and value, or its key is not its recordId
+   */
+  "UNAUTHENTICATED",
   /** decoded fine, but its deletion failed for good (a permanent store error, retries used up) */
   "WORKFLOW_FAILED",
   /**

@@ -39,6 +39,14 @@ export {
 export { decodeMessage, describeIssues, encodeMessage } from "./json-bytes.js";
 export { LOG_EVENTS } from "./log-events.js";
 export { RECORD_ID_MAX_LENGTH, RECORD_ID_PATTERN, RecordIdSchema } from "./record-id.js";
+export {
+  formatRequestSignature,
+  REQUEST_SIGNATURE_HEADER,
+  type RequestSignature,
+  RequestSignatureSchema,
+  requestSignedBytes,
+  SigningKeyIdSchema,
+} from "./request-signature.js";
 export { type SourcePosition, SourcePositionSchema } from "./source-position.js";
 export { type StructuredLogger, silentLogger } from "./structured-logger.js";
 export { DEFAULT_CONSUMER_GROUP_ID, MAX_REQUEST_BYTES, MESSAGE_HEADERS, TOPICS } from "./topics.js";

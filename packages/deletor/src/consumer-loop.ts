@@ -56,6 +56,7 @@ export class KafkaConsumerLoop implements ConsumerPort {
           key: message.key ?? null,
           value: message.value ?? null,
           timestamp: message.timestamp,
+          headers: message.headers,
         }),
     });
   }

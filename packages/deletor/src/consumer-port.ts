@@ -1,10 +1,13 @@
 import type { RawMessage } from "@deletion/kafka";
 import type { CommitEntry } from "./offset-tracker.js";
+import type { MessageHeaders } from "./request-verification.js";
 
 /** One message as the consumer hands it to the worker. */
 export interface ConsumedMessage extends RawMessage {
   /** Kafka timestamp in ms, as the client gives it (a decimal string). */
   timestamp: string;
+  /** Its headers (a request's signature travels in one). */
+  headers?: MessageHeaders | undefined;
 }
 
 export interface TopicPartition {

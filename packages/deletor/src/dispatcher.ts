@@ -13,6 +13,11 @@ import type { DurabilityStrategy } from "./durability.js";
 import type { WorkerMetrics } from "./metrics.js";
 import type { PartitionOffsets } from "./offset-tracker.js";
 import { reportPublishRefusal } from "./publish-refusals.js";
+import {
+  checkRequestSignature,
+  type RequestKeyring,
+  withSignaturesRequired,
+} from "./request-verification.js";
 import { retryUntilStopped, StoppedError } from "./retry.js";
 
 /** The fields every log line about one request's workflow carries. */
@@ -38,6 +43,11 @@ export interface DispatcherOptions {
    */
   onUndeliverable?: (error: Error) => void;
   batchSleepMs: number;
+  /**
+   * Given, every request must be signed by one of these producer keys (request-verification.ts);
+   * one that is not is dead-lettered as UNAUTHENTICATED. Absent: requests are not signed.
+   */
+  requestKeyring?: RequestKeyring | undefined;
   logger: Logger;
   metrics: WorkerMetrics;
   retry: { initialDelayMs: number; maxDelayMs: number };
@@ -98,11 +108,7 @@ export class Dispatcher {
       this.options.onSafe?.();
     };
 
-    // The key must be the recordId: a request naming one record under another's key is refused.
-    const decoded = decodeDeletionRequested(message.value, {
-      fallbackRequestedAt: new Date(Number(message.timestamp) || Date.now()),
-      key: message.key,
-    });
+    const decoded = this.decode(message);
     const start = decoded.ok
       ? this.startWorkflow(
           message,
@@ -122,6 +128,23 @@ export class Dispatcher {
         ),
       )
       .finally(() => this.pendingStarts.delete(start));
+  }
+
+  /**
+   * The request, once its signature (when required) checks out. The key must be the recordId:
+   * a request naming one record under another's key is refused.
+   */
+  private decode(message: ConsumedMessage) {
+    const keyring = this.options.requestKeyring;
+    const unsigned = keyring ? checkRequestSignature(message, keyring) : undefined;
+    if (unsigned) return { ok: false as const, error: unsigned };
+    const decoded = decodeDeletionRequested(message.value, {
+      fallbackRequestedAt: new Date(Number(message.timestamp) || Date.now()),
+      key: message.key,
+    });
+    return decoded.ok || !keyring
+      ? decoded
+      : { ok: false as const, error: withSignaturesRequired(decoded.error) };
   }
 
   /** Stop retrying and wait (bounded) for the starts that are under way. */

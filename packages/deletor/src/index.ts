@@ -6,5 +6,10 @@ export { type BulkPublisherTopics, KafkaBulkPublisher } from "./kafka-bulk-publi
 export { WorkerMetrics } from "./metrics.js";
 export { PublishGate } from "./publish-gate.js";
 export { publishRefusalReporter } from "./publish-refusals.js";
+export {
+  checkRequestSignature,
+  ed25519PublicKey,
+  type RequestKeyring,
+} from "./request-verification.js";
 export { runShutdownSteps, workerShutdownSteps } from "./shutdown-steps.js";
 export { DeletorWorker } from "./worker.js";

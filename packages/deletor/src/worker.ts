@@ -15,6 +15,7 @@ import type { WorkerMetrics } from "./metrics.js";
 import { OffsetTracker } from "./offset-tracker.js";
 import { PartitionGate } from "./partition-gate.js";
 import { type Readiness, readinessOf } from "./readiness.js";
+import type { RequestKeyring } from "./request-verification.js";
 import { warnIfGroupShared } from "./shared-group-warning.js";
 
 export interface WorkerTopics {
@@ -38,6 +39,8 @@ export interface DeletorWorkerOptions {
   /** Workflows started or attached to and not yet seen finish (default: no bound). */
   maxRunning?: number;
   batchSleepMs: number;
+  /** Given, requests must be signed by one of these keys (see Dispatcher). */
+  requestKeyring?: RequestKeyring | undefined;
   commitIntervalMs: number;
   /** A commit not answered within this long is abandoned and tried again (default 5 s). */
   commitTimeoutMs?: number;
@@ -105,6 +108,7 @@ export class DeletorWorker {
       publishDeadLetter: (deadLetter: DeadLetter) =>
         publishDeadLetter(options.producer, this.topics.deadLetters, deadLetter),
       batchSleepMs: options.batchSleepMs,
+      requestKeyring: options.requestKeyring,
       logger: options.logger,
       metrics: options.metrics,
       retry: {

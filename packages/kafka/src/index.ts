@@ -31,5 +31,6 @@ export { idDigits, newRunId, recordIdFor } from "./record-ids.js";
 export { type RedriveProgress, type RedriveSummary, redriveDeadLetters } from "./redrive.js";
 export { planRedrive, type RedriveDecision } from "./redrive-plan.js";
 export { type ProduceProgress, type ProduceSummary, produceDeletionRequests } from "./request-producer.js";
+export { ed25519PrivateKey, type RequestSigner, requestSigner } from "./request-signing.js";
 export { type KafkaSecurity, librdkafkaSecurity } from "./security.js";
 export { ensureTopics, type TopicStatus } from "./topics-admin.js";

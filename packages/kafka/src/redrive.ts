@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import { type Admin, type Kafka, withTimeout } from "./client.js";
 import { createIdempotentProducer } from "./producer.js";
 import { planRedrive, REDRIVE_SKIP_REASONS, type RedriveSkipReason } from "./redrive-plan.js";
+import type { RequestSigner } from "./request-signing.js";
 
 export interface RedriveOptions {
   deadLetterTopic: string;
@@ -31,6 +32,8 @@ export interface RedriveOptions {
   /** Stops reading; what was done is committed. */
   signal?: AbortSignal;
   now?: () => Date;
+  /** Signs every re-published request (a header) for workers that require signatures. */
+  signer?: RequestSigner | undefined;
 }
 
 export interface RedriveProgress {
@@ -110,14 +113,16 @@ export async function redriveDeadLetters(kafka: Kafka, options: RedriveOptions):
         if (decision.action === "republish") {
           summary.recordIds.push(decision.recordId);
           if (producer) {
+            const value = encodeMessage(DeletionRequestedSchema, decision.request);
             await producer.send({
               topic: options.requestTopic,
               messages: [
                 {
                   key: decision.recordId,
-                  value: encodeMessage(DeletionRequestedSchema, decision.request),
+                  value,
                   headers: {
                     [MESSAGE_HEADERS.redrivenFrom]: `${options.deadLetterTopic}/${partition}/${message.offset}`,
+                    ...options.signer?.headersFor(decision.recordId, value),
                   },
                 },
               ],

@@ -4,7 +4,10 @@ import type { Producer } from "./client.js";
 import { type Clock, systemClock } from "./clock.js";
 import { ProgressTicker } from "./progress.js";
 import { idDigits, recordIdFor } from "./record-ids.js";
+import type { RequestSigner } from "./request-signing.js";
 import { TokenBucket } from "./token-bucket.js";
+
+type OutgoingRequest = { key: string; value: Buffer; headers?: Record<string, string> };
 
 /** Where one request ended up, from its own delivery report. */
 export interface DeliveredRecord {
@@ -39,6 +42,8 @@ export interface ProduceRequestsOptions {
   clock?: Clock;
   /** requestedAt of the messages; default the wall clock. */
   wallClock?: () => Date;
+  /** Signs every request (a header) for workers that require signatures. */
+  signer?: RequestSigner | undefined;
 }
 
 export interface ProduceSummary {
@@ -81,7 +86,7 @@ export async function produceDeletionRequests(
 
   const messagesFor = (start: number, end: number) => {
     const requestedAt = wallClock().toISOString();
-    const messages: { key: string; value: Buffer }[] = [];
+    const messages: OutgoingRequest[] = [];
     for (let i = start; i < end; i++) {
       const recordId = recordIdFor(options.idPrefix, i + 1, digits);
       const value = encodeDeletionRequested({
@@ -89,7 +94,11 @@ export async function produceDeletionRequests(
         recordId,
         requestedAt,
       });
-      messages.push({ key: recordId, value });
+      messages.push(
+        options.signer
+          ? { key: recordId, value, headers: options.signer.headersFor(recordId, value) }
+          : { key: recordId, value },
+      );
     }
     return messages;
   };
@@ -156,12 +165,16 @@ export async function produceDeletionRequests(
 async function sendEach(
   producer: Pick<Producer, "send">,
   topic: string,
-  messages: { key: string; value: Buffer }[],
+  messages: OutgoingRequest[],
 ): Promise<DeliveredRecord[]> {
-  const sends = messages.map(({ key, value }) =>
-    producer.send({ topic, messages: [{ key, value }] }).then(([meta]): DeliveredRecord => {
-      if (meta === undefined) throw new Error(`no delivery report for record ${key}`);
-      return { recordId: key, partition: meta.partition, offset: String(meta.baseOffset ?? meta.offset) };
+  const sends = messages.map((message) =>
+    producer.send({ topic, messages: [message] }).then(([meta]): DeliveredRecord => {
+      if (meta === undefined) throw new Error(`no delivery report for record ${message.key}`);
+      return {
+        recordId: message.key,
+        partition: meta.partition,
+        offset: String(meta.baseOffset ?? meta.offset),
+      };
     }),
   );
   // allSettled, so that after one failure no other delivery rejects unobserved.
