@@ -48,6 +48,7 @@ describe("the secured compose variant's secrets (deploy/secure/generate-secrets.
       "broker.key",
       "ca.crt",
       "resonate-auth.pub",
+      "status-http.token",
       "status.token",
       "worker.token",
     ]);

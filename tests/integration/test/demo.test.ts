@@ -34,7 +34,7 @@ describe("pnpm demo", () => {
     expect(new Set(summary.completionOrder)).toEqual(new Set(summary.inputOrder));
     expect(run.stdout).toContain("records that overtook the first one:");
 
-    const ours = (await readTopic(brokers, TOPICS.deletionCompletions, { idleMs: 3_000 })).flatMap((m) => {
+    const ours = (await readTopic(brokers, TOPICS.deletionCompletions)).flatMap((m) => {
       const d = decodeMessage(DeletionCompletedSchema, m.value);
       return d.ok && d.value.recordId.startsWith(`${summary.runId}-`)
         ? [{ ...d.value, at: m.partition }]

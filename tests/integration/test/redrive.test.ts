@@ -68,7 +68,7 @@ describe.each(resonateModes)("redrive after a failed deletion $label", ({ url, s
       { key: healthy, value: requestJson(healthy) },
     ]);
     const letters = decodeDeadLetters(
-      await readTopic(brokers, pipeline.deadLetters, { expected: 2, settleMs: 500, timeoutMs: 60_000 }),
+      await readTopic(brokers, pipeline.deadLetters, { expected: 2, timeoutMs: 60_000 }),
     );
     expect(letters.map((d) => d.reasonCode).sort()).toEqual(["INVALID_JSON", "WORKFLOW_FAILED"]);
 
@@ -85,7 +85,7 @@ describe.each(resonateModes)("redrive after a failed deletion $label", ({ url, s
     expect(run.stderr).toMatch(/re-published 1 /);
 
     // The fresh request sits on the request topic, keyed by record id, and deletes the record.
-    const requests = await readTopic(brokers, pipeline.input, { expected: 4, settleMs: 500 });
+    const requests = await readTopic(brokers, pipeline.input, { expected: 4 });
     const fresh = requests.at(-1);
     expect(fresh?.key).toBe(failing);
     const decoded = decodeDeletionRequested(fresh?.value);
@@ -93,7 +93,6 @@ describe.each(resonateModes)("redrive after a failed deletion $label", ({ url, s
     const completions = decodeCompletions(
       await readTopic(brokers, pipeline.output, {
         until: (messages) => messages.some((m) => m.key === failing),
-        settleMs: 2_000,
         timeoutMs: 60_000,
       }),
     );
@@ -110,11 +109,9 @@ describe.each(resonateModes)("redrive after a failed deletion $label", ({ url, s
     // record's latest attempt completed, so the new request is only reported as a duplicate.
     const again = await redrive(pipeline, ["--from-beginning"]);
     expect(again.summary).toMatchObject({ read: 2, republished: 1 });
-    const lastRequest = (await readTopic(brokers, pipeline.input, { expected: 5, settleMs: 500 })).at(-1);
+    const lastRequest = (await readTopic(brokers, pipeline.input, { expected: 5 })).at(-1);
     await worker.waitForLog((l) => l.event === LOG_EVENTS.duplicate && l.offset === lastRequest?.offset);
-    const after = decodeCompletions(
-      await readTopic(brokers, pipeline.output, { expected: 2, settleMs: 2_000 }),
-    );
+    const after = decodeCompletions(await readTopic(brokers, pipeline.output, { expected: 2 }));
     expect(after.filter((c) => c.recordId === failing)).toHaveLength(1);
   });
 });

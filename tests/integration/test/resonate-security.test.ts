@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { LOG_EVENTS } from "@deletion/contracts";
 import { type ResonateServer, ResonateServerUnavailable } from "@deletion/local-stack";
 import { createResonateAuth, scrapeResonateRequests, startResonateServer } from "@deletion/test-kit";
-import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
+import { afterAll, afterEach, describe, expect, inject, it, vi } from "vitest";
 import { SERVER_MARK } from "../fixtures/modes.js";
 import {
   createPipeline,
@@ -183,7 +183,7 @@ describe("Resonate server with auth, and encrypted promise payloads", () => {
       const completions = await readCompletionsOf(pipeline, ids);
       expect(new Set(completions.map((c) => c.recordId))).toEqual(new Set(ids));
       expect(ids.map((id) => completions.find((c) => c.recordId === id)?.batches)).toEqual(batches);
-      expect(await readTopic(brokers, pipeline.deadLetters, { idleMs: 1_000 })).toHaveLength(0);
+      expect(await readTopic(brokers, pipeline.deadLetters)).toHaveLength(0);
       expect((await readyz(worker)).status).toBe(200);
       expect(worker.logs.filter((l) => l.event === LOG_EVENTS.resonateRefused)).toEqual([]);
       // Its start-up line says what the token allows and how payloads are written, not the secrets.
@@ -359,8 +359,17 @@ describe("Resonate server with auth, and encrypted promise payloads", () => {
           ),
         ),
       );
-      // A window in which a worker that ignored the refusals would have started and finished the record.
-      await new Promise((resolve) => setTimeout(resolve, 8_000));
+      // The window: until each worker has been refused four times (backing off 1 s, 2 s, 4 s), long
+      // enough for a worker that ignored the refusals to have started and finished the record.
+      await vi.waitFor(
+        async () => {
+          for (const r of runs) {
+            const { resonate } = (await readyz(r.worker)).body as { resonate?: { failures?: number } };
+            expect(resonate?.failures ?? 0, r.name).toBeGreaterThanOrEqual(4);
+          }
+        },
+        { timeout: 60_000, interval: 250 },
+      );
       const requests = total(await scrapeResonateRequests(server.metricsUrl as string)) - total(before);
       for (const r of runs) {
         const ready = await readyz(r.worker);
@@ -382,14 +391,14 @@ describe("Resonate server with auth, and encrypted promise payloads", () => {
           .toEqual([]);
         const refusal = r.worker.logs.find((l) => l.event === LOG_EVENTS.resonateRefused);
         expect.soft(refusal, r.name).toMatchObject({ level: 50, url: server.url });
-        expect.soft(await readTopic(brokers, r.pipeline.output, { idleMs: 500 }), r.name).toHaveLength(0);
-        expect
-          .soft(await readTopic(brokers, r.pipeline.deadLetters, { idleMs: 500 }), r.name)
-          .toHaveLength(0);
+        expect.soft(await readTopic(brokers, r.pipeline.output), r.name).toHaveLength(0);
+        expect.soft(await readTopic(brokers, r.pipeline.deadLetters), r.name).toHaveLength(0);
         expect.soft(r.worker.child.exitCode, r.name).toBeNull();
       }
       // A refused worker backs off: three of them sent few requests over the window.
-      console.log(`[resonate-security] requests from three refused workers in about 8 s: ${requests}`);
+      console.log(
+        `[resonate-security] requests from three workers while each was refused four times: ${requests}`,
+      );
       expect(requests).toBeLessThan(60);
       // The start-up line already warned for the two tokens that could not work.
       for (const r of runs.filter((x) => x.token)) {

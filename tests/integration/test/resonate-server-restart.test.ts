@@ -61,7 +61,7 @@ describe("Resonate server killed and restarted mid-run", () => {
       const completions = await readCompletionsOf(pipeline, expected);
       const ids = new Set(completions.map((c) => c.recordId));
       expect([...ids].sort()).toEqual(expected);
-      const deadLetters = await readTopic(brokers, pipeline.deadLetters, { idleMs: 2_000 });
+      const deadLetters = await readTopic(brokers, pipeline.deadLetters);
       expect(deadLetters).toHaveLength(0);
       for (const w of workers) expect(w.child.exitCode, "a worker exited").toBeNull();
       expect(completedBeforeKill).toBeLessThan(count);

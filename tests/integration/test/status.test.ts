@@ -139,7 +139,7 @@ describe("status command against the Resonate server", () => {
         { resonateUrl: resonateServerUrl },
       );
       await produceInOrder(brokers, pipeline.input, [{ key: id, value: requestJson(id) }]);
-      await readTopic(brokers, pipeline.deadLetters, { expected: 1, settleMs: 500, timeoutMs: 60_000 });
+      await readTopic(brokers, pipeline.deadLetters, { expected: 1, timeoutMs: 60_000 });
 
       const failed = await statusCommand([id]);
       expect(failed.code).toBe(0);

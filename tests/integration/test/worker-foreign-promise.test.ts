@@ -74,7 +74,7 @@ describe("worker and promises that are not its own", () => {
         readCompletionsOf(pipeline, [...good, bareOnly], 90_000),
       );
       const deadLetters = decodeDeadLetters(
-        await orCrash(worker, readTopic(brokers, pipeline.deadLetters, { expected: 2, settleMs: 2_000 })),
+        await orCrash(worker, readTopic(brokers, pipeline.deadLetters, { expected: 2 })),
       );
 
       expect(new Set(completions.map((c) => c.recordId))).toEqual(new Set([...good, bareOnly]));

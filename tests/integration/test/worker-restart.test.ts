@@ -106,7 +106,7 @@ describe("worker shutdown while a start cannot finish", () => {
     const pipeline = await createPipeline(brokers, 1);
     const worker = await startWorker(pipeline, { SHUTDOWN_TIMEOUT_MS: "6000" }, { resonateUrl: unreachable });
     await produceInOrder(brokers, pipeline.input, [
-      { key: "stuck", value: requestJson(pipeline.id("stuck")) },
+      { key: pipeline.id("stuck"), value: requestJson(pipeline.id("stuck")) },
     ]);
     await worker.waitForLog((l) => l.event === LOG_EVENTS.retrying);
 
@@ -131,7 +131,7 @@ describe("worker shutdown while a start cannot finish", () => {
       { resonateUrl: unreachable },
     );
     await produceInOrder(brokers, pipeline.input, [
-      { key: "stuck", value: requestJson(pipeline.id("stuck")) },
+      { key: pipeline.id("stuck"), value: requestJson(pipeline.id("stuck")) },
     ]);
     await worker.waitForLog((l) => l.event === LOG_EVENTS.retrying);
 

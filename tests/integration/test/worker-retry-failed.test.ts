@@ -39,7 +39,7 @@ describe.each(resonateModes)("retrying a failed deletion $label", ({ url, skip }
       [failing, contested, healthy].map((id) => ({ key: id, value: requestJson(id) })),
     );
     const firstLetters = decodeDeadLetters(
-      await readTopic(brokers, pipeline.deadLetters, { expected: 2, settleMs: 500, timeoutMs: 60_000 }),
+      await readTopic(brokers, pipeline.deadLetters, { expected: 2, timeoutMs: 60_000 }),
     );
     expect(firstLetters.map((d) => d.reasonCode)).toEqual(["WORKFLOW_FAILED", "WORKFLOW_FAILED"]);
     expect(firstLetters.map((d) => Buffer.from(d.keyBase64 ?? "", "base64").toString()).sort()).toEqual(
@@ -58,7 +58,6 @@ describe.each(resonateModes)("retrying a failed deletion $label", ({ url, skip }
     const completions = decodeCompletions(
       await readTopic(brokers, pipeline.output, {
         until: (messages) => new Set(messages.map((m) => m.key)).size >= 3,
-        settleMs: 3_000,
         timeoutMs: 60_000,
       }),
     );
@@ -77,7 +76,7 @@ describe.each(resonateModes)("retrying a failed deletion $label", ({ url, skip }
     expect(of(contested)[0]).toMatchObject({ attempt: 2, idempotencyKey: `deletion/${contested}/attempt-2` });
     expect(worker.logs.some((l) => String(l.promiseId ?? "").endsWith("/attempt-3"))).toBe(false);
     // Nothing new was dead-lettered.
-    const letters = await readTopic(brokers, pipeline.deadLetters, { expected: 2, settleMs: 1_000 });
+    const letters = await readTopic(brokers, pipeline.deadLetters, { expected: 2 });
     expect(letters).toHaveLength(2);
   });
 });

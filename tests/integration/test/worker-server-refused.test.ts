@@ -1,7 +1,7 @@
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { LOG_EVENTS } from "@deletion/contracts";
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { afterEach, describe, expect, inject, it, vi } from "vitest";
 import { needsServer, resonateServerUrl } from "../fixtures/modes.js";
 import {
   createPipeline,
@@ -100,12 +100,11 @@ const refusal = (url: string, kind: string) => (l: LogLine) =>
   l.event === LOG_EVENTS.resonateRefused && l.url === url && l.kind === kind;
 
 /** Resolves once the stand-in has received a request of `kind`. */
-async function waitForRequest(standIn: StandIn, kind: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((standIn.byKind()[kind] ?? 0) === 0) {
-    if (Date.now() > deadline) throw new Error(`the stand-in received no ${kind} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+async function waitForRequest(standIn: StandIn, kind: string): Promise<void> {
+  await vi.waitFor(() => expect(standIn.byKind()[kind] ?? 0, `requests of ${kind}`).toBeGreaterThan(0), {
+    timeout: 30_000,
+    interval: 50,
+  });
 }
 
 async function readyz(port: number): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -114,14 +113,23 @@ async function readyz(port: number): Promise<{ status: number; body: Record<stri
 }
 
 /**
- * Watches a worker refused by `standIn` for `ms`: the requests the stand-in received meanwhile
- * and the refusal lines the worker logged meanwhile.
+ * Watches a worker refused by `standIn` until its health shows `failures` refusals in a row (with
+ * the guard's doubling back-off, 4 refusals span 1 + 2 + 4 s): the requests the stand-in received
+ * meanwhile and the refusal lines the worker logged meanwhile.
  */
-async function observe(worker: RunningApp, standIn: StandIn, ms: number) {
+async function observe(worker: RunningApp, standIn: StandIn, port: number, failures = 4) {
   const requestsBefore = standIn.received();
   const linesBefore = worker.logs.length;
-  await new Promise((resolve) => setTimeout(resolve, ms));
+  const startedAt = Date.now();
+  await vi.waitFor(
+    async () => {
+      const { resonate } = (await readyz(port)).body as { resonate?: { failures?: number } };
+      expect(resonate?.failures ?? 0, "refusals in a row").toBeGreaterThanOrEqual(failures);
+    },
+    { timeout: 60_000, interval: 250 },
+  );
   return {
+    seconds: Math.round((Date.now() - startedAt) / 100) / 10,
     requests: standIn.received() - requestsBefore,
     refusalLines: worker.logs
       .slice(linesBefore)
@@ -152,10 +160,10 @@ describe("worker against a Resonate server that refuses it", () => {
     // The first request a record causes is the start of its workflow (task.create), before any lookup.
     await waitForRequest(standIn, "task.create");
     // Measured first and asserted after, so a failing run still shows every number.
-    const window = await observe(worker, standIn, 10_000);
+    const window = await observe(worker, standIn, port);
     const ready = await readyz(port);
     console.log(
-      `[refuse-all] in 10 s: ${window.requests} requests, ${window.refusalLines.length} refusal lines; by kind since start: ${JSON.stringify(standIn.byKind())}; /readyz ${ready.status} ${JSON.stringify(ready.body)}`,
+      `[refuse-all] in ${window.seconds} s (4 refusals): ${window.requests} requests, ${window.refusalLines.length} refusal lines; by kind since start: ${JSON.stringify(standIn.byKind())}; /readyz ${ready.status} ${JSON.stringify(ready.body)}`,
     );
 
     // (a) not ready, and the JSON says why
@@ -170,7 +178,7 @@ describe("worker against a Resonate server that refuses it", () => {
       status: 400,
       error: expect.stringContaining("the stand-in refuses task.create"),
     });
-    // (c), (d) over 10 s: a bounded number of requests and of log lines
+    // (c), (d) over four refusals: a bounded number of requests and of log lines
     expect.soft(window.requests).toBeLessThan(50);
     expect.soft(window.refusalLines.length).toBeLessThanOrEqual(3);
     // (e)
@@ -194,10 +202,10 @@ describe("worker against a Resonate server that refuses it", () => {
       await produceInOrder(brokers, pipeline.input, [{ key: id, value: requestJson(id) }]);
 
       await waitForRequest(standIn, "task.fence");
-      const window = await observe(worker, standIn, 10_000);
+      const window = await observe(worker, standIn, port);
       const ready = await readyz(port);
       console.log(
-        `[refuse-fence] in 10 s: ${window.requests} requests, ${window.refusalLines.length} refusal lines; by kind since start: ${JSON.stringify(standIn.byKind())}; /readyz ${ready.status} ${JSON.stringify(ready.body)}`,
+        `[refuse-fence] in ${window.seconds} s (4 refusals): ${window.requests} requests, ${window.refusalLines.length} refusal lines; by kind since start: ${JSON.stringify(standIn.byKind())}; /readyz ${ready.status} ${JSON.stringify(ready.body)}`,
       );
 
       expect.soft(ready.status).toBe(503);
@@ -234,13 +242,14 @@ describe("worker against a Resonate server that refuses it", () => {
 
       standIn.acceptAll();
 
-      const deadline = Date.now() + 60_000;
-      let ready = await readyz(port);
-      while (ready.status !== 200 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        ready = await readyz(port);
-      }
-      expect(ready.status, JSON.stringify(ready.body)).toBe(200);
+      const ready = await vi.waitFor(
+        async () => {
+          const answer = await readyz(port);
+          expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+          return answer;
+        },
+        { timeout: 60_000, interval: 250 },
+      );
       expect(ready.body).toMatchObject({ ready: true, resonate: { state: "healthy", url: standIn.url } });
       await worker.waitForLog((l) => l.event === LOG_EVENTS.resonateRecovered && l.url === standIn.url);
       const completions = await readCompletions(pipeline, 1, 60_000);
