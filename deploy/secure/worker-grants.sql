@@ -1,0 +1,53 @@
+-- What the workers may change, table by table, from their own DELETE_TABLES setting
+-- (`<table>:<column>,...`, children first, the parent last): DELETE on every table, UPDATE on
+-- the parent only (the soft delete; table-wide, as the worker's start-up check asks for it), and
+-- SELECT + INSERT on the batch ledger. Run as a
+-- superuser (or the tables' owner) once the tables exist, and again after DELETE_TABLES changes:
+--
+--   docker compose -f docker-compose.yml -f docker-compose.secure.yml run --rm db-grants
+--
+-- Reads DELETE_TABLES, DELETED_AT_COLUMN (default deleted_at; none: no soft delete),
+-- LEDGER_TABLE (default deletion_batches, in the parent's schema) and WORKER_ROLE (default
+-- deletion_worker) from the environment.
+\set ON_ERROR_STOP on
+\getenv tables DELETE_TABLES
+\getenv deleted_at DELETED_AT_COLUMN
+\getenv ledger LEDGER_TABLE
+\getenv worker WORKER_ROLE
+-- Defaults for what the environment leaves unset (a variable \getenv found no value for is unset).
+\if :{?tables}
+\else
+  \echo 'worker-grants: DELETE_TABLES is not set'
+  \quit 2
+\endif
+\if :{?deleted_at}
+\else
+  \set deleted_at deleted_at
+\endif
+\if :{?ledger}
+\else
+  \set ledger deletion_batches
+\endif
+\if :{?worker}
+\else
+  \set worker deletion_worker
+\endif
+
+WITH entries AS (
+  SELECT n, split_part(trim(entry), ':', 1) AS qualified, count(*) OVER () AS total
+  FROM regexp_split_to_table(:'tables', ',') WITH ORDINALITY AS e(entry, n)
+  WHERE trim(entry) <> ''
+), tables AS (
+  SELECT n, total,
+         CASE WHEN qualified LIKE '%.%' THEN split_part(qualified, '.', 1) ELSE 'public' END AS schema_name,
+         CASE WHEN qualified LIKE '%.%' THEN split_part(qualified, '.', 2) ELSE qualified END AS table_name
+  FROM entries
+)
+SELECT format('GRANT SELECT, DELETE ON %I.%I TO %I', schema_name, table_name, :'worker') FROM tables
+UNION ALL
+SELECT format('GRANT UPDATE ON %I.%I TO %I', schema_name, table_name, :'worker')
+  FROM tables WHERE n = total AND :'deleted_at' <> 'none'
+UNION ALL
+SELECT format('GRANT SELECT, INSERT ON %I.%I TO %I', schema_name, :'ledger', :'worker')
+  FROM tables WHERE n = total
+\gexec
