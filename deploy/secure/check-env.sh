@@ -22,7 +22,8 @@ weak() {
       return 1 ;;
   esac
 }
-for name in KAFKA_ADMIN_PASSWORD KAFKA_APP_PASSWORD KAFKA_CONSOLE_PASSWORD POSTGRES_PASSWORD; do
+for name in KAFKA_ADMIN_PASSWORD KAFKA_APP_PASSWORD KAFKA_CONSOLE_PASSWORD POSTGRES_PASSWORD \
+  POSTGRES_SEED_PASSWORD POSTGRES_WORKER_PASSWORD POSTGRES_STATUS_PASSWORD POSTGRES_RESONATE_PASSWORD; do
   value=$(eval "printf '%s' \"\${$name:-}\"")
   weak "$name" "$value" && continue
   if [ "${#value}" -lt "$min" ]; then

@@ -27,6 +27,10 @@ const filled: Record<string, string> = {
   POSTGRES_PASSWORD: "postgresPasswordFromEnv-0123456789",
   RESONATE_ENCRYPTION_KEY: `k1:${Buffer.alloc(32, 7).toString("base64")}`,
   RESONATE_PROMISE_ID_KEY: Buffer.alloc(32, 9).toString("base64"),
+  POSTGRES_SEED_PASSWORD: "seedPasswordFromEnv-0123456789",
+  POSTGRES_WORKER_PASSWORD: "workerPasswordFromEnv-0123456789",
+  POSTGRES_STATUS_PASSWORD: "statusPasswordFromEnv-0123456789",
+  POSTGRES_RESONATE_PASSWORD: "resonatePasswordFromEnv-0123456789",
 };
 const VARIANTS: [string, ComposeFile][] = [
   ["docker-compose.yml", loadCompose()],
@@ -246,6 +250,10 @@ describe("secrets scripts (deploy/secure)", () => {
       "KAFKA_APP_PASSWORD",
       "KAFKA_CONSOLE_PASSWORD",
       "POSTGRES_PASSWORD",
+      "POSTGRES_SEED_PASSWORD",
+      "POSTGRES_WORKER_PASSWORD",
+      "POSTGRES_STATUS_PASSWORD",
+      "POSTGRES_RESONATE_PASSWORD",
     ]) {
       expect(env[name], name).toMatch(/^[A-Za-z0-9_-]{32}$/);
       expect(() => new URL(`postgres://deletion:${env[name]}@postgres:5432/deletion`)).not.toThrow();

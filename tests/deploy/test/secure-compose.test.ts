@@ -25,6 +25,10 @@ const filled: Record<string, string> = {
   POSTGRES_PASSWORD: "postgres-password-from-env",
   RESONATE_ENCRYPTION_KEY: `k1:${Buffer.alloc(32, 7).toString("base64")}`,
   RESONATE_PROMISE_ID_KEY: Buffer.alloc(32, 9).toString("base64"),
+  POSTGRES_SEED_PASSWORD: "seed-password-from-env",
+  POSTGRES_WORKER_PASSWORD: "worker-password-from-env",
+  POSTGRES_STATUS_PASSWORD: "status-password-from-env",
+  POSTGRES_RESONATE_PASSWORD: "resonate-password-from-env",
 };
 
 // The apps read their certificate and token files at start: the secrets script makes real ones.
@@ -103,6 +107,31 @@ describe(`${SECURE_COMPOSE_FILE} layered on docker-compose.yml`, () => {
       });
     }
     expect(envOf(service(compose, "secrets")).RESONATE_PROMISE_ID_KEY).toBe(filled.RESONATE_PROMISE_ID_KEY);
+  });
+
+  it("gives every app its own PostgreSQL role; only postgres and db-grants know the superuser's password", () => {
+    const userOf = (url: string | undefined) => (url ? decodeURIComponent(new URL(url).username) : undefined);
+    const dbOf = (url: string | undefined) => (url ? new URL(url).pathname : undefined);
+    expect(userOf(envOf(service(compose, "worker")).DATABASE_URL)).toBe("deletion_worker");
+    expect(userOf(envOf(service(compose, "status")).DATABASE_URL)).toBe("deletion_status");
+    expect(userOf(envOf(service(compose, "seed")).DATABASE_URL)).toBe("deletion_seed");
+    const storage = envOf(service(compose, "resonate")).RESONATE_STORAGE__POSTGRES__URL;
+    expect([userOf(storage), dbOf(storage)]).toEqual(["resonate", "/resonate"]);
+    for (const [name, svc] of Object.entries(compose.services)) {
+      const holds = Object.values(envOf(svc)).some((v) => v.includes(filled.POSTGRES_PASSWORD as string));
+      if (!["postgres", "db-grants", "secrets"].includes(name)) expect(holds, name).toBe(false);
+    }
+    const postgres = service(compose, "postgres");
+    expect(JSON.stringify(postgres.volumes)).toContain(
+      "deploy/secure/postgres-init:/docker-entrypoint-initdb.d",
+    );
+    for (const role of ["SEED", "WORKER", "STATUS", "RESONATE"]) {
+      expect(envOf(postgres)[`POSTGRES_${role}_PASSWORD`], role).toBe(filled[`POSTGRES_${role}_PASSWORD`]);
+    }
+    // db-grants grants on exactly the workers' tables.
+    expect(envOf(service(compose, "db-grants")).DELETE_TABLES).toBe(
+      envOf(service(compose, "worker")).DELETE_TABLES,
+    );
   });
 
   it("starts the Resonate server checking tokens, and publishes nothing beyond loopback but the broker's TLS port", () => {
