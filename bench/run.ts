@@ -41,6 +41,10 @@ const BENCHMARKS: Record<string, Benchmark> = {
     defaultFlags: [],
   },
   memory: { about: "worker memory per in-flight workflow", defaultFlags: ["--profile"] },
+  "foreground-latency": {
+    about: "foreground p50/p99 while deleting: idle, unpaced, fixed and adaptive pacing, rows/s each",
+    defaultFlags: [],
+  },
   "server-storage": {
     about: "Resonate server storage per record deleted (kept for ever by v0.9.8)",
     defaultFlags: [],
