@@ -22,7 +22,11 @@ import { loadSecureCompose, parseEnvFile } from "../support/secure-compose.js";
 const filled: Record<string, string> = {
   ...parseEnvFile(readText(".env.example")),
   KAFKA_ADMIN_PASSWORD: "adminPasswordFromEnv-0123456789",
-  KAFKA_APP_PASSWORD: "appPasswordFromEnv-0123456789",
+  KAFKA_PRODUCER_PASSWORD: "producerPasswordFromEnv-0123456789",
+  KAFKA_WORKER_PASSWORD: "workerKafkaPasswordFromEnv-0123456789",
+  KAFKA_REDRIVE_PASSWORD: "redrivePasswordFromEnv-0123456789",
+  KAFKA_DELETION_CONSOLE_PASSWORD: "deletionConsolePasswordFromEnv-0123456789",
+  KAFKA_TOPIC_SETUP_PASSWORD: "topicSetupPasswordFromEnv-0123456789",
   KAFKA_CONSOLE_PASSWORD: "consolePasswordFromEnv-0123456789",
   POSTGRES_PASSWORD: "postgresPasswordFromEnv-0123456789",
   RESONATE_ENCRYPTION_KEY: `k1:${Buffer.alloc(32, 7).toString("base64")}`,
@@ -154,10 +158,11 @@ describe("the secured variant", () => {
     const grants = readText("deploy/secure/kafka-users.sh")
       .replace(/\\\n\s*/g, " ")
       .split("\n")
-      .filter((line) => line.includes('--allow-principal "$console"'));
+      .map((line) => line.trim())
+      .filter((line) => line.startsWith("allow console ") || line.includes("--allow-principal User:console"));
     expect(grants.length).toBeGreaterThan(0);
     for (const grant of grants) {
-      const operations = /--operation (\S+)/.exec(grant)?.[1]?.split(",") ?? [];
+      const operations = (/--operation (\S+)/.exec(grant)?.[1] ?? grant.split(" ")[4])?.split(",") ?? [];
       expect(operations.length, grant).toBeGreaterThan(0);
       for (const op of operations) expect(["read", "describe", "describe_configs"], grant).toContain(op);
     }
@@ -216,14 +221,14 @@ describe("secrets scripts (deploy/secure)", () => {
     const bad = sh("check-env.sh", {
       ...filled,
       KAFKA_ADMIN_PASSWORD: "replace-me",
-      KAFKA_APP_PASSWORD: "",
+      KAFKA_WORKER_PASSWORD: "",
       KAFKA_CONSOLE_PASSWORD: "short1",
       POSTGRES_PASSWORD: "abc/def+ghi=jkl@mno:pqr0123",
       RESONATE_ENCRYPTION_KEY: "replace-me",
     });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/KAFKA_ADMIN_PASSWORD is a placeholder/);
-    expect(bad.stderr).toMatch(/KAFKA_APP_PASSWORD is empty/);
+    expect(bad.stderr).toMatch(/KAFKA_WORKER_PASSWORD is empty/);
     expect(bad.stderr).toMatch(/KAFKA_CONSOLE_PASSWORD is 6 characters long/);
     expect(bad.stderr).toMatch(/POSTGRES_PASSWORD has characters other than/);
     expect(bad.stderr).toMatch(/RESONATE_ENCRYPTION_KEY is a placeholder/);
@@ -247,7 +252,11 @@ describe("secrets scripts (deploy/secure)", () => {
     const env = parseEnvFile(readFileSync(target, "utf8"));
     for (const name of [
       "KAFKA_ADMIN_PASSWORD",
-      "KAFKA_APP_PASSWORD",
+      "KAFKA_PRODUCER_PASSWORD",
+      "KAFKA_WORKER_PASSWORD",
+      "KAFKA_REDRIVE_PASSWORD",
+      "KAFKA_DELETION_CONSOLE_PASSWORD",
+      "KAFKA_TOPIC_SETUP_PASSWORD",
       "KAFKA_CONSOLE_PASSWORD",
       "POSTGRES_PASSWORD",
       "POSTGRES_SEED_PASSWORD",

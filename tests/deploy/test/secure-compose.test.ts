@@ -20,7 +20,11 @@ const example = parseEnvFile(readText(".env.example"));
 const filled: Record<string, string> = {
   ...example,
   KAFKA_ADMIN_PASSWORD: "admin-password-from-env",
-  KAFKA_APP_PASSWORD: "app-password-from-env",
+  KAFKA_PRODUCER_PASSWORD: "producer-password-from-env",
+  KAFKA_WORKER_PASSWORD: "worker-kafka-password-from-env",
+  KAFKA_REDRIVE_PASSWORD: "redrive-password-from-env",
+  KAFKA_DELETION_CONSOLE_PASSWORD: "deletion-console-password-from-env",
+  KAFKA_TOPIC_SETUP_PASSWORD: "topic-setup-password-from-env",
   KAFKA_CONSOLE_PASSWORD: "console-password-from-env",
   POSTGRES_PASSWORD: "postgres-password-from-env",
   RESONATE_ENCRYPTION_KEY: `k1:${Buffer.alloc(32, 7).toString("base64")}`,
@@ -78,8 +82,8 @@ describe(`${SECURE_COMPOSE_FILE} layered on docker-compose.yml`, () => {
         expect(env).toMatchObject({
           KAFKA_SECURITY_PROTOCOL: "sasl_ssl",
           KAFKA_SASL_MECHANISM: "SCRAM-SHA-512",
-          KAFKA_SASL_USERNAME: "deletor",
-          KAFKA_SASL_PASSWORD: "app-password-from-env",
+          KAFKA_SASL_USERNAME: `deletion-${app.service}`,
+          KAFKA_SASL_PASSWORD: filled[`KAFKA_${app.service.toUpperCase().replace("-", "_")}_PASSWORD`],
         });
       const result = await parseApp(app.pkg, app.args, env);
       expect(result.kind, result.kind === "error" ? result.message : "").toBe("ok");
