@@ -66,7 +66,7 @@ describe("Resonate token and payload key options", () => {
   it("reads the promise id key from a variable or a file, and refuses a short one naming the setting", () => {
     const idKey = randomBytes(32).toString("base64");
     for (const env of [
-      { RESONATE_PROMISE_ID_KEY: idKey },
+      { RESONATE_PROMISE_ID_KEY: idKey } as Record<string, string>,
       { RESONATE_PROMISE_ID_KEY_FILE: file("id-key", `${idKey}\n`) },
     ]) {
       const result = parse([], env);
