@@ -177,7 +177,8 @@ async function main(config: WorkerConfig): Promise<number> {
   const bulk = bulkConsumerOf({
     config,
     resonate: client.resonate,
-    recordIds: new PromiseIds(config.promisePrefix),
+    // The same ids the deletion runtime makes (keyed when a promise id key is set).
+    recordIds: new PromiseIds(config.promisePrefix, { idKey: promiseIdKey }),
     selection: bulkStore.selection,
     kafka,
     producer,
