@@ -14,15 +14,6 @@ export { controlTableName, type PacingSignalOptions, pacingSignals } from "./pac
 export { describePgError, isTransient, toDeletionError } from "./pg-errors.js";
 export { createPool } from "./pool.js";
 export {
-  connectPostgresStore,
-  DEFAULT_BATCH_SIZE,
-  DEFAULT_DELETED_AT_COLUMN,
-  describeDatabase,
-  openPostgresStore,
-  PostgresRecordStore,
-} from "./postgres-store.js";
-export { replicaLagFromPrimary, replicaLagFromReplica } from "./replica-lag.js";
-export {
   type BulkSelectionOptions,
   type OpenBulkSelectionResult,
   openBulkSelection,

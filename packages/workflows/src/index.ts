@@ -1,49 +1,7 @@
 export { selectAttempt } from "./attempts.js";
-export { BulkIds } from "./bulk-ids.js";
-export {
-  type BulkOutcome,
-  BulkOutcomeSchema,
-  type BulkShape,
-  type BulkTotals,
-  type BulkWorkflowInput,
-  DEFAULT_BULK_SHAPE,
-  FanOutPageStepSchema,
-  FollowStepSchema,
-  SoftDeleteBatchStepSchema,
-} from "./bulk-input.js";
-export {
-  type BulkEnd,
-  type BulkRuntime,
-  type BulkRuntimeOptions,
-  type BulkStart,
-  type RecordPromiseIds,
-  registerBulkWorkflow,
-} from "./bulk-runtime.js";
-export { type BulkPublisher, type RecordProgress, selectionOf } from "./bulk-steps.js";
-export { BULK_WORKFLOW_NAME } from "./bulk-workflow.js";
 export { BATCH_PACER, type BatchPacer, type PacedSlot, registerBatchPacer } from "./batch-pacing.js";
-export { BulkIds } from "./bulk-ids.js";
-export {
-  type BulkOutcome,
-  BulkOutcomeSchema,
-  type BulkShape,
-  type BulkTotals,
-  type BulkWorkflowInput,
-  DEFAULT_BULK_SHAPE,
-  FanOutPageStepSchema,
-  FollowStepSchema,
-  SoftDeleteBatchStepSchema,
-} from "./bulk-input.js";
-export {
-  type BulkEnd,
-  type BulkRuntime,
-  type BulkRuntimeOptions,
-  type BulkStart,
-  type RecordPromiseIds,
-  registerBulkWorkflow,
-} from "./bulk-runtime.js";
-export { type BulkPublisher, bulkRequestProblem, type RecordProgress, selectionOf } from "./bulk-steps.js";
-export { BULK_WORKFLOW_NAME } from "./bulk-workflow.js";
+export { DELETION_SEGMENT_NAME } from "./batch-segments.js";
+export { batchStep } from "./batch-step.js";
 export { BULK_RESTORE_TAG, type BulkCancelResult, requestBulkCancel } from "./bulk-cancel.js";
 export { BulkIds } from "./bulk-ids.js";
 export {
@@ -67,8 +25,6 @@ export {
 } from "./bulk-runtime.js";
 export { type BulkPublisher, bulkRequestProblem, type RecordProgress, selectionOf } from "./bulk-steps.js";
 export { BULK_WORKFLOW_NAME } from "./bulk-workflow.js";
-export { DELETION_SEGMENT_NAME } from "./batch-segments.js";
-export { batchStep } from "./batch-step.js";
 export { type CompletionPublisher, PermanentPublishError } from "./completion-publisher.js";
 export {
   type AttemptEnd,
