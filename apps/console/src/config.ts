@@ -12,7 +12,7 @@ import {
   resonateSecurityCheck,
   resonateTokenOptions,
 } from "@deletion/cli-kit";
-import { DEFAULT_CONSUMER_GROUP_ID, TOPICS } from "@deletion/contracts";
+import { BULK_TOPICS, DEFAULT_CONSUMER_GROUP_ID, TOPICS } from "@deletion/contracts";
 import { DEFAULT_PROMISE_PREFIX, PromisePrefixSchema } from "@deletion/workflows";
 import { z } from "zod";
 import { consoleTokenCheck } from "./console-token.js";
@@ -77,6 +77,18 @@ export const consoleCli = {
       env: "DEAD_LETTER_TOPIC",
       description: "the dead-letter topic",
       schema: z.string().min(1).default(TOPICS.deadLetters),
+    }),
+    bulkTopic: option({
+      flag: "bulk-topic",
+      env: "BULK_TOPIC",
+      description: "the bulk deletion request topic (the bulk views are off when it does not exist)",
+      schema: z.string().min(1).default(BULK_TOPICS.requests),
+    }),
+    bulkCompletionTopic: option({
+      flag: "bulk-completion-topic",
+      env: "BULK_COMPLETION_TOPIC",
+      description: "the bulk deletion completion topic",
+      schema: z.string().min(1).default(BULK_TOPICS.completions),
     }),
     groupId: option({
       flag: "group-id",

@@ -10,8 +10,8 @@ import {
 import { startConsole } from "@deletion/console-server";
 import { httpStatusSource } from "@deletion/deletion-status";
 import { createKafka, looksUnreachable } from "@deletion/kafka";
-import { createPayloadCipher } from "@deletion/resonate-client";
-import { PromiseIds } from "@deletion/workflows";
+import { createPayloadCipher, serverRequests } from "@deletion/resonate-client";
+import { BulkIds, PromiseIds, requestBulkCancel } from "@deletion/workflows";
 import { type ConsoleConfig, consoleCli } from "./config.js";
 import { consoleTokenOf } from "./console-token.js";
 
@@ -26,6 +26,8 @@ async function main(config: ConsoleConfig): Promise<number> {
   // Reads only: the keys open encrypted payloads, nothing is written to the server.
   const { token, payloads, promiseIdKey } = resonateSecurityOf(config);
   const assetsDir = dirname(fileURLToPath(import.meta.resolve("@deletion/console-web/assets")));
+  const bulkIds = new BulkIds(config.promisePrefix);
+  const send = serverRequests(config.resonateUrl.replace(/\/+$/, ""), { token });
   let running: Awaited<ReturnType<typeof startConsole>>;
   try {
     running = await startConsole({
@@ -54,6 +56,12 @@ async function main(config: ConsoleConfig): Promise<number> {
       connectTimeoutMs: config.connectTimeoutMs,
       redriveTimeoutMs: config.redriveTimeoutMs,
       sessionTtlMs: config.sessionHours * 3_600_000,
+      bulk: {
+        requestTopic: config.bulkTopic,
+        completionTopic: config.bulkCompletionTopic,
+        ids: bulkIds,
+        cancel: (bulkId, restore) => requestBulkCancel(send, bulkIds, bulkId, restore),
+      },
     });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

@@ -9,7 +9,14 @@ import { z } from "zod";
 import type { LiveHub } from "./live-hub.js";
 import { RedriveRefused } from "./redrive-actions.js";
 import type { Session, Sessions } from "./sessions.js";
-import { CSRF_HEADER, type RedriveAnswer, RedriveRequestSchema } from "./view.js";
+import {
+  type BulkSubmitAnswer,
+  type BulkSubmitRequest,
+  BulkSubmitRequestSchema,
+  CSRF_HEADER,
+  type RedriveAnswer,
+  RedriveRequestSchema,
+} from "./view.js";
 
 /** The built page: file name -> its bytes and content type. */
 export type Assets = ReadonlyMap<string, { body: Uint8Array; type: string }>;
@@ -23,6 +30,14 @@ export interface ConsoleAppOptions {
     one(where: { partition: number; offset: string }): Promise<RedriveAnswer>;
     reason(reason: string): Promise<RedriveAnswer>;
   };
+  /** Bulk submission and cancel; absent when the bulk topics are not there. */
+  bulk?: {
+    submit(request: BulkSubmitRequest): Promise<BulkSubmitAnswer>;
+    cancel(
+      bulkId: string,
+      restore: boolean,
+    ): Promise<{ ok: true; alreadyRequested: boolean } | { ok: false; reason: string }>;
+  };
   /** Seconds a login lasts (the cookie's Max-Age). */
   sessionSeconds: number;
   /** Keep-alive comment interval on the event stream, so proxies do not close an idle one. */
@@ -30,6 +45,7 @@ export interface ConsoleAppOptions {
 }
 
 const SESSION_COOKIE = "console_session";
+const CancelSchema = z.object({ restore: z.boolean().default(false) });
 const LoginSchema = z.object({ token: z.string().min(1).max(4096) });
 
 type Env = { Variables: { session: Session } };
@@ -135,6 +151,26 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono<Env> {
       if (error instanceof RedriveRefused) return c.json({ error: error.message }, error.status);
       throw error;
     }
+  });
+
+  app.post("/api/bulks", async (c) => {
+    if (!options.bulk)
+      return c.json({ error: "bulk deletion is off: its request topic does not exist" }, 404);
+    const body = BulkSubmitRequestSchema.safeParse(await c.req.json().catch(() => undefined));
+    if (!body.success)
+      return c.json(
+        { error: `give { selector, params } or { ids }: ${body.error.issues[0]?.message ?? ""}` },
+        400,
+      );
+    return c.json(await options.bulk.submit(body.data));
+  });
+
+  app.post("/api/bulks/:id/cancel", async (c) => {
+    if (!options.bulk)
+      return c.json({ error: "bulk deletion is off: its request topic does not exist" }, 404);
+    const body = CancelSchema.safeParse(await c.req.json().catch(() => ({})));
+    const result = await options.bulk.cancel(c.req.param("id"), body.success ? body.data.restore : false);
+    return result.ok ? c.json(result) : c.json({ error: result.reason }, 502);
   });
 
   app.onError((error, c) =>

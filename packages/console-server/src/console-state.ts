@@ -1,4 +1,5 @@
 import { DeadLetterSchema, DeletionCompletedSchema, decodeMessage } from "@deletion/contracts";
+import type { BulkStatus } from "@deletion/deletion-status";
 import { planRedrive } from "@deletion/kafka";
 import { RateWindow } from "./rate-window.js";
 import { RingBuffer } from "./ring-buffer.js";
@@ -44,6 +45,7 @@ export class ConsoleState {
   #workers: WorkerHealth[] = [];
   #topics: ServiceHealth = UNKNOWN;
   #resonate: ServiceHealth = UNKNOWN;
+  #bulks: BulkStatus[] | null = null;
 
   constructor(options: ConsoleStateOptions) {
     this.#now = options.now;
@@ -171,6 +173,12 @@ export class ConsoleState {
     this.#changed();
   }
 
+  /** The bulk board's list; null when the bulk topics are not there. */
+  setBulks(bulks: BulkStatus[] | null): void {
+    this.#bulks = bulks;
+    this.#changed();
+  }
+
   snapshot(): Snapshot {
     const answering = this.#workers.filter((w) => w.inFlight !== null);
     return {
@@ -190,6 +198,7 @@ export class ConsoleState {
       workers: this.#workers,
       topics: this.#topics,
       resonate: this.#resonate,
+      bulks: this.#bulks,
     };
   }
 

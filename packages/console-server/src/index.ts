@@ -1,3 +1,5 @@
+export { BulkActions, type BulkActionsOptions } from "./bulk-actions.js";
+export { BulkBoard, type BulkBoardOptions } from "./bulk-board.js";
 export { type Assets, type ConsoleAppOptions, createConsoleApp } from "./console-app.js";
 export {
   ConsoleState,
@@ -12,8 +14,12 @@ export { RedriveActions, type RedriveActionsOptions, RedriveRefused } from "./re
 export { RingBuffer } from "./ring-buffer.js";
 export { type Session, Sessions, type SessionsOptions } from "./sessions.js";
 export { type ConsoleOptions, type RunningConsole, startConsole } from "./start-console.js";
-export { startTopicFeed, type TopicFeedOptions } from "./topic-feed.js";
+export { startTopicFeed, type TopicFeedOptions, type TopicHandler } from "./topic-feed.js";
 export {
+  type BulkSubmitAnswer,
+  BulkSubmitAnswerSchema,
+  type BulkSubmitRequest,
+  BulkSubmitRequestSchema,
   type CompletionRow,
   CompletionRowSchema,
   CSRF_HEADER,

@@ -1,9 +1,12 @@
 import type { AddressInfo } from "node:net";
-import { readRecordStatus, type StatusOptions } from "@deletion/deletion-status";
+import { readBulkStatus, readRecordStatus, type StatusOptions } from "@deletion/deletion-status";
 import { type Kafka, withTimeout } from "@deletion/kafka";
+import type { BulkIds } from "@deletion/workflows";
 import { serve } from "@hono/node-server";
 import type { Logger } from "pino";
 import { loadAssets } from "./assets.js";
+import { BulkActions } from "./bulk-actions.js";
+import { BulkBoard } from "./bulk-board.js";
 import { createConsoleApp } from "./console-app.js";
 import { ConsoleState } from "./console-state.js";
 import { readGroupLag } from "./lag-probe.js";
@@ -11,7 +14,7 @@ import { LiveHub } from "./live-hub.js";
 import { poll } from "./poller.js";
 import { RedriveActions } from "./redrive-actions.js";
 import { Sessions } from "./sessions.js";
-import { startTopicFeed } from "./topic-feed.js";
+import { startTopicFeed, type TopicHandler } from "./topic-feed.js";
 import { probeWorker } from "./worker-probe.js";
 
 export interface ConsoleOptions {
@@ -33,6 +36,17 @@ export interface ConsoleOptions {
   connectTimeoutMs: number;
   redriveTimeoutMs: number;
   sessionTtlMs: number;
+  /** Bulk deletions: shown and submitted only when their request topic exists. */
+  bulk?: {
+    requestTopic: string;
+    completionTopic: string;
+    /** The bulks' promise ids (BulkIds of the workers' prefix). */
+    ids: { of(bulkId: string): string; cancelOf(bulkId: string): string };
+    cancel: (
+      bulkId: string,
+      restore: boolean,
+    ) => Promise<{ ok: true; alreadyRequested: boolean } | { ok: false; reason: string }>;
+  };
 }
 
 export interface RunningConsole {
@@ -59,18 +73,43 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   const hub = new LiveHub({ render: () => JSON.stringify(state.snapshot()), throttleMs: 250 });
   state.subscribe(() => hub.changed());
 
-  const feed = await startTopicFeed(kafka, state, {
-    completionTopic: options.topics.completions,
-    deadLetterTopic: options.topics.deadLetters,
+  const admin = kafka.admin();
+  await withTimeout("connecting the admin client", options.connectTimeoutMs, admin.connect());
+  const existing = new Set(
+    await withTimeout("listing the topics", options.connectTimeoutMs, admin.listTopics()),
+  );
+  const handlers = new Map<string, TopicHandler>([
+    [options.topics.completions, (value) => state.addCompletion(value)],
+    [options.topics.deadLetters, (value, where) => state.addDeadLetter(value, where)],
+  ]);
+  const bulk = options.bulk && existing.has(options.bulk.requestTopic) ? options.bulk : undefined;
+  if (options.bulk && !bulk)
+    logger.warn({ topic: options.bulk.requestTopic }, "no bulk request topic: the bulk views are off");
+  const board = bulk
+    ? new BulkBoard({
+        read: (bulkId) => readBulkStatus(bulkId, { source: options.status.source, ids: bulk.ids as BulkIds }),
+        limit: 50,
+        onChange: () => state.setBulks(board?.list() ?? null),
+      })
+    : undefined;
+  if (bulk && board) {
+    handlers.set(bulk.requestTopic, (value) => board.addRequested(value));
+    if (existing.has(bulk.completionTopic))
+      handlers.set(bulk.completionTopic, (value) => board.addCompleted(value));
+    state.setBulks([]);
+  }
+  const feed = await startTopicFeed(kafka, {
+    handlers,
     // Under the re-drive group's name, so a broker that grants the app user that group prefix
     // (deploy/secure/kafka-users.sh) lets the console read too.
     groupPrefix: `${options.redriveGroupId}.console`,
     connectTimeoutMs: options.connectTimeoutMs,
     logger,
+  }).catch(async (error: unknown) => {
+    await admin.disconnect().catch(() => {});
+    throw error;
   });
-
-  const admin = kafka.admin();
-  await withTimeout("connecting the admin client", options.connectTimeoutMs, admin.connect());
+  state.setTopics({ ok: true });
   const probes = poll(async () => {
     const lag = readGroupLag(admin, options.workerGroupId, options.topics.requests).then(
       (partitions) => state.setLag({ partitions }),
@@ -88,7 +127,8 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
         ),
       (error: unknown) => state.setResonate({ ok: false, error: errorText(error) }),
     );
-    await Promise.all([lag, workers, resonate]);
+    const bulks = board?.refresh().catch(() => {});
+    await Promise.all([lag, workers, resonate, bulks]);
   }, options.pollIntervalMs);
 
   const redrive = new RedriveActions(kafka, state, {
@@ -99,7 +139,17 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     timeoutMs: options.redriveTimeoutMs,
     logger,
   });
+  const bulkActions =
+    bulk && board
+      ? new BulkActions(kafka, board, {
+          requestTopic: bulk.requestTopic,
+          cancel: bulk.cancel,
+          firstCountWithinMs: 5_000,
+          logger,
+        })
+      : undefined;
   const app = createConsoleApp({
+    ...(bulkActions ? { bulk: bulkActions } : {}),
     sessions: new Sessions({ token: options.token, ttlMs: options.sessionTtlMs, maxSessions: 100, now }),
     hub,
     assets: loadAssets(options.assetsDir),
@@ -124,7 +174,12 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
         server.close(() => resolve());
         if ("closeAllConnections" in server) server.closeAllConnections();
       });
-      await Promise.all([feed.stop(), redrive.close(), admin.disconnect().catch(() => {})]);
+      await Promise.all([
+        feed.stop(),
+        redrive.close(),
+        bulkActions?.close(),
+        admin.disconnect().catch(() => {}),
+      ]);
     },
   };
 }

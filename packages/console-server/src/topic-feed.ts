@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { type Kafka, withTimeout } from "@deletion/kafka";
 import type { Logger } from "pino";
-import type { ConsoleState } from "./console-state.js";
+
+/** What to do with each message of one topic. */
+export type TopicHandler = (value: Buffer | null, where: { partition: number; offset: string }) => void;
 
 export interface TopicFeedOptions {
-  completionTopic: string;
-  deadLetterTopic: string;
+  /** Topic -> its handler; every topic is read from its start. */
+  handlers: ReadonlyMap<string, TopicHandler>;
   /** Prefix of the feed's own consumer group (a fresh one per start: it commits nothing). */
   groupPrefix: string;
   connectTimeoutMs: number;
@@ -13,13 +15,12 @@ export interface TopicFeedOptions {
 }
 
 /**
- * The one subscription every page shares: reads the completion and dead-letter topics from their
- * start into the state. Its group is its own and commits nothing, so it never moves the workers'
+ * The one subscription every page shares: reads the completion, dead-letter (and bulk) topics
+ * from their start into the state. Its group is its own and commits nothing, so it never moves the workers'
  * or re-drive's positions.
  */
 export async function startTopicFeed(
   kafka: Kafka,
-  state: ConsoleState,
   options: TopicFeedOptions,
 ): Promise<{ stop(): Promise<void> }> {
   const consumer = kafka.consumer({
@@ -30,19 +31,14 @@ export async function startTopicFeed(
     },
   });
   await withTimeout("connecting the topic feed", options.connectTimeoutMs, consumer.connect());
-  await consumer.subscribe({ topics: [options.completionTopic, options.deadLetterTopic] });
+  const topics = [...options.handlers.keys()];
+  await consumer.subscribe({ topics });
   await consumer.run({
     eachMessage: async ({ topic, partition, message }) => {
-      if (topic === options.completionTopic) state.addCompletion(message.value);
-      else if (topic === options.deadLetterTopic)
-        state.addDeadLetter(message.value, { partition, offset: message.offset });
+      options.handlers.get(topic)?.(message.value, { partition, offset: message.offset });
     },
   });
-  state.setTopics({ ok: true });
-  options.logger.info(
-    { completionTopic: options.completionTopic, deadLetterTopic: options.deadLetterTopic },
-    "following the completion and dead-letter topics",
-  );
+  options.logger.info({ topics }, `following ${topics.join(", ")}`);
   return {
     async stop() {
       await withTimeout("disconnecting the topic feed", 10_000, consumer.disconnect()).catch(() => {});

@@ -1,3 +1,5 @@
+import { RecordIdSchema, SelectorNameSchema, SelectorParamsSchema } from "@deletion/contracts";
+import { BulkStatusSchema } from "@deletion/deletion-status";
 import { z } from "zod";
 
 export { CSRF_HEADER } from "./browser.js";
@@ -92,6 +94,8 @@ export const SnapshotSchema = z.object({
   /** The subscription to the completion and dead-letter topics. */
   topics: ServiceHealthSchema,
   resonate: ServiceHealthSchema,
+  /** Recent bulk deletions, newest first; absent when the bulk topics are not there. */
+  bulks: z.array(BulkStatusSchema).nullable(),
 });
 export type Snapshot = z.infer<typeof SnapshotSchema>;
 
@@ -109,3 +113,17 @@ export const RedriveAnswerSchema = z.object({
   note: z.string().nullable(),
 });
 export type RedriveAnswer = z.infer<typeof RedriveAnswerSchema>;
+
+/** POST /api/bulks: a selector with its parameters, or a list of record ids. */
+export const BulkSubmitRequestSchema = z.union([
+  z.object({ ids: z.array(RecordIdSchema).min(1).max(100_000) }),
+  z.object({ selector: SelectorNameSchema, params: SelectorParamsSchema.default({}) }),
+]);
+export type BulkSubmitRequest = z.infer<typeof BulkSubmitRequestSchema>;
+
+export const BulkSubmitAnswerSchema = z.object({
+  bulkIds: z.array(z.string()),
+  /** Records already soft-deleted when the answer was sent (the worker's first batch). */
+  softDeleted: z.number().int().nonnegative(),
+});
+export type BulkSubmitAnswer = z.infer<typeof BulkSubmitAnswerSchema>;

@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { ApiError, api, setCsrf } from "./api.js";
 import { useLive } from "./live.js";
 import { Banners } from "./views/banners.js";
+import { Bulks } from "./views/bulks.js";
 import { Failures } from "./views/failures.js";
 import { Login } from "./views/login.js";
 import { Overview } from "./views/overview.js";
@@ -10,6 +11,7 @@ import { RecordView } from "./views/record.js";
 const VIEWS = [
   { id: "overview", label: "Overview" },
   { id: "failures", label: "Failures" },
+  { id: "bulks", label: "Bulk deletions" },
   { id: "record", label: "A record" },
 ] as const;
 type ViewId = (typeof VIEWS)[number]["id"];
@@ -94,6 +96,7 @@ export function App() {
         {where.view === "failures" && (
           <Failures snapshot={live.snapshot} openRecord={(id) => go("record", id)} />
         )}
+        {where.view === "bulks" && <Bulks snapshot={live.snapshot} />}
         {where.view === "record" && (
           <RecordView key={where.recordId} recordId={where.recordId} open={(id) => go("record", id)} />
         )}
