@@ -39,6 +39,18 @@ export function localSecrets(): LocalSecrets {
   return {
     localise(env, mountDir) {
       const out: Record<string, string> = { ...env };
+      // Producers' public keys, <id>=<file>,...: any Ed25519 public key in PEM will do.
+      if (env.REQUEST_SIGNATURE_KEYS !== undefined) {
+        out.REQUEST_SIGNATURE_KEYS = env.REQUEST_SIGNATURE_KEYS.split(",")
+          .map((entry) => {
+            const [id, path = ""] = entry.split("=");
+            const local = join(root, path.slice(mountDir.length + 1));
+            mkdirSync(dirname(local), { recursive: true });
+            copyFileSync(join(generated, "resonate-auth.pub"), local);
+            return `${id}=${local}`;
+          })
+          .join(",");
+      }
       for (const [name, value] of Object.entries(env)) {
         if (!name.endsWith("_FILE") || !value.startsWith(`${mountDir}/`)) continue;
         const content = CONTENT[name];

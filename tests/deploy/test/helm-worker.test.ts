@@ -257,6 +257,9 @@ describe("the worker's settings through the chart", () => {
     "worker.store.replicaDatabaseUrlSecret.name=batch-deletion-replica",
     // The replica's URL is read only when the replay lag is read there.
     "worker.extraEnv.REPLICA_LAG=replica",
+    "worker.requestSignatureKeys[0].id=producer-1",
+    "worker.requestSignatureKeys[0].secret=producer-keys",
+    "worker.requestSignatureKeys[0].key=producer-1.pub",
   ];
 
   it("takes each secret from a Secret, as a file where the worker reads one, and refuses it in extraEnv", async () => {
@@ -279,6 +282,20 @@ describe("the worker's settings through the chart", () => {
     }
     const result = parseOptions(spec, [], appEnv(container));
     expect(result.kind, result.kind === "error" ? result.message : "").toBe("ok");
+  });
+
+  it("checks signed requests with producers' public keys mounted from their Secret", () => {
+    const worker = objectOf(render(VALUES_FILES.secured, ALL_SECRETS), "Deployment", "worker");
+    const container = containerOf(worker, "worker");
+    const keys = plainEnvOf(container).REQUEST_SIGNATURE_KEYS ?? "";
+    const [id, path = ""] = keys.split("=");
+    expect(id).toBe("producer-1");
+    expect(secretFileAt(podTemplateOf(worker).spec, container, path)).toEqual({
+      secret: "producer-keys",
+      key: "producer-1.pub",
+      readOnly: true,
+    });
+    expect(helmTemplate([], ["worker.extraEnv.REQUEST_SIGNATURE_KEYS=p=/x.pem"]).status).not.toBe(0);
   });
 
   it("reaches every other variable the worker reads: by a value of its own, or by worker.extraEnv", async () => {

@@ -103,6 +103,9 @@ whose Secret is named in the values. The same list makes the env entries and the
 {{- if $r.promiseIdKeySecret.name -}}
 {{- $files = append $files (dict "env" "RESONATE_PROMISE_ID_KEY_FILE" "secret" $r.promiseIdKeySecret.name "key" $r.promiseIdKeySecret.key "path" "resonate/promise-id-key") -}}
 {{- end -}}
+{{- range .Values.worker.requestSignatureKeys -}}
+{{- $files = append $files (dict "env" "" "secret" .secret "key" .key "path" (printf "request-signatures/%s.pem" .id)) -}}
+{{- end -}}
 {{- if .Values.worker.statusTokenSecret.name -}}
 {{- $files = append $files (dict "env" "STATUS_TOKEN_FILE" "secret" .Values.worker.statusTokenSecret.name "key" .Values.worker.statusTokenSecret.key "path" "status/token") -}}
 {{- end -}}
@@ -113,8 +116,10 @@ whose Secret is named in the values. The same list makes the env entries and the
 {{- define "bd.secretFileEnv" -}}
 {{- $root := index . 0 -}}
 {{- range index . 1 }}
+{{- if .env }}
 - name: {{ .env }}
   value: {{ printf "%s/%s" (include "bd.secretsDir" $root) .path | quote }}
+{{- end }}
 {{- end -}}
 {{- end -}}
 
