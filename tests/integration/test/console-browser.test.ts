@@ -1,30 +1,25 @@
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterEach, describe, expect, inject, it } from "vitest";
+import {
+  launchChromium,
+  logIn,
+  type RunningConsole,
+  requireChromium,
+  shows,
+  startConsoleApp,
+} from "../fixtures/console.js";
 import { needsServer, resonateServerUrl } from "../fixtures/modes.js";
 import { createPipeline, httpPort, produceInOrder, requestJson, startWorker } from "../fixtures/pipeline.js";
-import { startApp, stopAllApps } from "../support/index.js";
-
-/** Debian's chromium (scripts/setup.sh installs it); CHROMIUM_PATH names another. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+import { stopAllApps } from "../support/index.js";
 
 let browser: Browser | undefined;
-let tokenDir: string | undefined;
+let consoleApp: RunningConsole | undefined;
 afterEach(async () => {
   await browser?.close();
   browser = undefined;
   await stopAllApps();
-  if (tokenDir) rmSync(tokenDir, { recursive: true, force: true });
+  consoleApp?.cleanup();
 });
-
-/** Waits until the element with this test id shows exactly `text`. */
-const shows = (page: Page, testId: string, text: string) =>
-  page
-    .locator(`[data-testid="${testId}"]`, { hasText: new RegExp(`^${text}$`) })
-    .waitFor({ timeout: 60_000 });
 
 describe("deletion console in a real browser", () => {
   it.skipIf(!resonateServerUrl)(
@@ -32,10 +27,7 @@ describe("deletion console in a real browser", () => {
       "refuses a wrong token; after login shows completions going up live, the dead letter by reason, re-drives it, and shows the record done",
     ),
     async () => {
-      if (!existsSync(CHROMIUM))
-        throw new Error(
-          `no Chromium at ${CHROMIUM}: the console's browser test needs Debian's chromium (apt-get install -y chromium, as scripts/setup.sh does) or CHROMIUM_PATH`,
-        );
+      requireChromium();
       const brokers = inject("kafkaBrokers");
       const pipeline = await createPipeline(brokers, 2);
       const failing = pipeline.id("failing");
@@ -48,11 +40,7 @@ describe("deletion console in a real browser", () => {
       );
       const workerUrl = `http://127.0.0.1:${await httpPort(worker)}`;
 
-      tokenDir = mkdtempSync(join(tmpdir(), "console-test-"));
-      const token = randomBytes(32).toString("hex");
-      const tokenFile = join(tokenDir, "token");
-      writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
-      const consoleApp = startApp("console", [], {
+      consoleApp = await startConsoleApp({
         KAFKA_BROKERS: brokers,
         INPUT_TOPIC: pipeline.input,
         OUTPUT_TOPIC: pipeline.output,
@@ -60,26 +48,20 @@ describe("deletion console in a real browser", () => {
         KAFKA_GROUP_ID: pipeline.groupId,
         REDRIVE_GROUP_ID: `${pipeline.groupId}.redrive`,
         CONSOLE_WORKER_URLS: workerUrl,
-        CONSOLE_TOKEN_FILE: tokenFile,
-        CONSOLE_PORT: "0",
-        CONSOLE_POLL_INTERVAL_MS: "500",
         RESONATE_URL: resonateServerUrl,
       });
-      const listening = await consoleApp.waitForLog((l) => l.event === "console.listening");
-      expect(listening.host).toBe("127.0.0.1");
-      const url = String(listening.url);
+      expect(consoleApp.app.logs.find((l) => l.event === "console.listening")?.host).toBe("127.0.0.1");
+      const { url, token } = consoleApp;
 
-      browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
+      browser = await launchChromium();
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       await page.goto(url);
 
       // A wrong token is refused, and the page says so.
-      await page.getByLabel("Console token").fill("x".repeat(64).replace(/x/g, "y"));
-      await page.getByRole("button", { name: "Log in" }).click();
+      await logIn(page, "y".repeat(64));
       await page.getByTestId("login-error").waitFor();
 
-      await page.getByLabel("Console token").fill(token);
-      await page.getByRole("button", { name: "Log in" }).click();
+      await logIn(page, token);
       await shows(page, "completions-total", "0");
       // The worker's /readyz, read by the console.
       await page.locator('[data-testid="workers"] td', { hasText: "ready" }).first().waitFor();
@@ -126,4 +108,27 @@ describe("deletion console in a real browser", () => {
       expect(await page.locator('dd[data-fact="request"]').textContent()).toContain(pipeline.input);
     },
   );
+
+  it("shows an error banner, not a blank page, when the Resonate server does not answer", async () => {
+    requireChromium();
+    const pipeline = await createPipeline(inject("kafkaBrokers"), 1);
+    consoleApp = await startConsoleApp({
+      KAFKA_BROKERS: pipeline.brokers,
+      INPUT_TOPIC: pipeline.input,
+      OUTPUT_TOPIC: pipeline.output,
+      DEAD_LETTER_TOPIC: pipeline.deadLetters,
+      KAFKA_GROUP_ID: pipeline.groupId,
+      // Nothing listens on port 9 of this machine.
+      RESONATE_URL: "http://127.0.0.1:9",
+    });
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 600, height: 800 } });
+    await page.goto(consoleApp.url);
+    await logIn(page, consoleApp.token);
+    await page
+      .getByTestId("error-banner")
+      .filter({ hasText: "The Resonate server does not answer" })
+      .waitFor();
+    await shows(page, "completions-total", "0");
+  });
 });
