@@ -128,7 +128,7 @@ async function cancel(config: BulkConfig, bulkId: string): Promise<number> {
       return 1;
     }
     process.stdout.write(
-      `${result.alreadyRequested ? "cancel already requested for" : "cancel requested for"} bulk ${bulkId}${config.restore ? " (restoring what it never requested)" : ""}: no further pages are published; records already requested finish\n`,
+      `cancel requested for bulk ${bulkId}${config.restore ? " (restoring what it never requested)" : ""}: no further pages are published; records already requested finish\n`,
     );
     return 0;
   } catch (error) {

@@ -1,0 +1,297 @@
+import {
+  BULK_HEADERS,
+  BULK_LOG_EVENTS,
+  type BulkDeletionCompleted,
+  BulkDeletionCompletedSchema,
+  decodeMessage,
+  encodeBulkDeletionRequested,
+} from "@deletion/contracts";
+import { tenantFor } from "@deletion/store-postgres";
+import { beforeEach, describe, expect, inject, it } from "vitest";
+import { type DemoDatabase, NONE, type RowCounts, total, useDemoDatabase } from "../fixtures/database.js";
+import { needsServer, resonateServerUrl } from "../fixtures/modes.js";
+import { createPipeline, type Pipeline, produceInOrder, startWorker } from "../fixtures/pipeline.js";
+import { createTopic, LEVEL, type RunningApp, readTopic, runApp } from "../support/index.js";
+
+const database = useDemoDatabase();
+let db: DemoDatabase;
+beforeEach(() => {
+  db = database();
+});
+
+/** A pipeline with bulk topics and a bulk consumer group of its own. */
+async function bulkPipeline(partitions: number) {
+  const pipeline = await createPipeline(inject("kafkaBrokers"), partitions);
+  const bulk = {
+    topic: `${pipeline.input}.bulk`,
+    completions: `${pipeline.input}.bulk-done`,
+    group: `${pipeline.groupId}.bulk`,
+  };
+  await createTopic(pipeline.brokers, bulk.topic, 1);
+  await createTopic(pipeline.brokers, bulk.completions, 1);
+  return { pipeline, bulk };
+}
+
+type Bulk = Awaited<ReturnType<typeof bulkPipeline>>["bulk"];
+
+const workerEnv = (bulk: Bulk, pid: string) => ({
+  RECORD_STORE: "postgres",
+  DATABASE_URL: db.url,
+  DELETE_TABLES: db.tables,
+  DELETE_BATCH_SIZE: "50",
+  BATCH_SLEEP_MS: "0",
+  BULK_SELECTORS: "tenant=customers.tenant_id",
+  BULK_TOPIC: bulk.topic,
+  BULK_COMPLETION_TOPIC: bulk.completions,
+  BULK_GROUP_ID: bulk.group,
+  RESONATE_PID: pid,
+});
+
+const bulkCliEnv = (pipeline: Pipeline, bulk: Bulk) => ({
+  KAFKA_BROKERS: pipeline.brokers,
+  BULK_TOPIC: bulk.topic,
+  RESONATE_URL: resonateServerUrl ?? "",
+});
+
+async function bulkCompletions(
+  pipeline: Pipeline,
+  bulk: Bulk,
+  expected: number,
+): Promise<BulkDeletionCompleted[]> {
+  const messages = await readTopic(pipeline.brokers, bulk.completions, { expected, timeoutMs: 240_000 });
+  return messages.map((m) => {
+    const decoded = decodeMessage(BulkDeletionCompletedSchema, m.value);
+    if (!decoded.ok) throw new Error(decoded.error.reason);
+    return decoded.value;
+  });
+}
+
+/** Record ids of the requests a bulk published (its bulk-id header), in topic order. */
+async function requestedBy(pipeline: Pipeline, bulkId: string): Promise<string[]> {
+  const messages = await readTopic(pipeline.brokers, pipeline.input);
+  return messages.filter((m) => m.headers[BULK_HEADERS.bulkId] === bulkId).map((m) => m.key ?? "");
+}
+
+/** Seeds `records` customers over `tenants` tenants; returns the ids per tenant and each one's rows. */
+async function seedTenants(prefix: string, records: number, tenants: number) {
+  await db.seed({
+    records,
+    tenants,
+    idPrefix: prefix,
+    padIds: true,
+    orders: { min: 1, max: 2 },
+    lines: { min: 1, max: 3 },
+  });
+  const byTenant = new Map<string, string[]>();
+  for (let n = 1; n <= records; n++) {
+    const tenant = tenantFor(n, tenants) as string;
+    const ids = byTenant.get(tenant) ?? [];
+    ids.push(`${prefix}${String(n).padStart(6, "0")}`);
+    byTenant.set(tenant, ids);
+  }
+  return byTenant;
+}
+
+async function rowsOf(ids: readonly string[]): Promise<Map<string, RowCounts>> {
+  const rows = new Map<string, RowCounts>();
+  for (const id of ids) rows.set(id, await db.counts(id));
+  return rows;
+}
+
+const errorsOf = (apps: RunningApp[]) =>
+  apps.flatMap((a) => a.logs.filter((l) => (l.level as number) >= LEVEL.error));
+
+describe("bulk deletion", () => {
+  it.skipIf(!resonateServerUrl)(
+    needsServer(
+      "a tenant deleted with one command across 3 workers: every match deleted with its rows, nobody else touched, totals right; the same bulkId again runs nothing more",
+    ),
+    async () => {
+      const { pipeline, bulk } = await bulkPipeline(3);
+      const prefix = `${pipeline.id("t")}-`;
+      const tenants = await seedTenants(prefix, 450, 3);
+      const selected = tenants.get("tenant-2") as string[];
+      const others = [...(tenants.get("tenant-1") ?? []), ...(tenants.get("tenant-3") ?? [])];
+      const selectedRows = await rowsOf(selected);
+      const othersBefore = await rowsOf(others);
+      const workers = await Promise.all(
+        ["bulk-a", "bulk-b", "bulk-c"].map((pid) =>
+          startWorker(pipeline, workerEnv(bulk, pid), { resonateUrl: resonateServerUrl }),
+        ),
+      );
+      const bulkId = pipeline.id("tenant-2");
+      const run = await runApp(
+        "bulk",
+        [
+          "submit",
+          "--selector",
+          "tenant",
+          "--param",
+          "tenant=tenant-2",
+          "--bulk-id",
+          bulkId,
+          "--wait",
+          "--poll-ms",
+          "500",
+        ],
+        bulkCliEnv(pipeline, bulk),
+        { timeoutMs: 300_000 },
+      );
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain(`bulk ${bulkId}: completed`);
+      expect(run.stdout).toContain("matched 150, soft-deleted 150, requested 150, done 150, failed 0");
+
+      const [completion] = await bulkCompletions(pipeline, bulk, 1);
+      const rows = [...selectedRows.values()].reduce((sum, c) => sum + total(c), 0);
+      expect(completion).toMatchObject({
+        bulkId,
+        status: "completed",
+        matched: 150,
+        softDeleted: 150,
+        requested: 150,
+        deleted: 150,
+        failed: 0,
+        failedIds: [],
+        rowsDeleted: rows,
+        notRequested: 0,
+      });
+      for (const id of selected) expect(await db.counts(id), id).toEqual(NONE);
+      for (const id of others) {
+        expect(await db.counts(id), id).toEqual(othersBefore.get(id));
+        expect(await db.deletedAt(id), id).toBeNull();
+      }
+      const requested = await requestedBy(pipeline, bulkId);
+      expect(new Set(requested)).toEqual(new Set(selected));
+      expect(requested).toHaveLength(150);
+
+      // The same bulkId again (a second click): attached to the finished bulk, nothing published.
+      // The worker whose bulk consumer took the request (its line says whether it attached).
+      const holder = workers.find((w) =>
+        w.logs.some((l) => l.event === BULK_LOG_EVENTS.bulkStarted && typeof l.attached === "boolean"),
+      ) as RunningApp;
+      const attached = () =>
+        holder.logs.filter((l) => l.event === BULK_LOG_EVENTS.bulkStarted && l.attached === true);
+      await produceInOrder(pipeline.brokers, bulk.topic, [
+        {
+          key: bulkId,
+          value: encodeBulkDeletionRequested({
+            schemaVersion: 1,
+            bulkId,
+            requestedAt: new Date().toISOString(),
+            selector: "tenant",
+            params: { tenant: "tenant-2" },
+          }),
+        },
+      ]);
+      await holder.waitForLog(() => attached().length > 0);
+      expect(await requestedBy(pipeline, bulkId)).toHaveLength(150);
+      expect(await bulkCompletions(pipeline, bulk, 1)).toHaveLength(1);
+      expect(errorsOf(workers)).toEqual([]);
+    },
+  );
+
+  it.skipIf(!resonateServerUrl)(
+    needsServer("an empty selection completes with zeros; an unknown selector is dead-lettered"),
+    async () => {
+      const { pipeline, bulk } = await bulkPipeline(1);
+      await seedTenants(`${pipeline.id("e")}-`, 5, 1);
+      const worker = await startWorker(pipeline, workerEnv(bulk, "bulk-empty"), {
+        resonateUrl: resonateServerUrl,
+      });
+      const empty = pipeline.id("nobody");
+      const request = (bulkId: string, selector: string, params: Record<string, string>) => ({
+        key: bulkId,
+        value: encodeBulkDeletionRequested({
+          schemaVersion: 1,
+          bulkId,
+          requestedAt: new Date().toISOString(),
+          selector,
+          params,
+        }),
+      });
+      await produceInOrder(pipeline.brokers, bulk.topic, [
+        request(pipeline.id("region"), "region", { region: "eu" }),
+        request(empty, "tenant", { tenant: "tenant-404" }),
+      ]);
+      const [completion] = await bulkCompletions(pipeline, bulk, 1);
+      expect(completion).toMatchObject({
+        bulkId: empty,
+        status: "completed",
+        matched: 0,
+        softDeleted: 0,
+        requested: 0,
+        deleted: 0,
+        failed: 0,
+        rowsDeleted: 0,
+      });
+      const deadLetters = await readTopic(pipeline.brokers, pipeline.deadLetters, { expected: 1 });
+      expect(deadLetters.map((d) => d.headers["dead-letter-reason"])).toEqual(["UNKNOWN_SELECTOR"]);
+      expect(worker.logs.some((l) => l.event === BULK_LOG_EVENTS.bulkUnknownSelector)).toBe(true);
+    },
+  );
+
+  it.skipIf(!resonateServerUrl)(
+    needsServer(
+      "cancel mid-way: exactly the records requested before it are deleted, the rest reported and restored",
+    ),
+    async () => {
+      const { pipeline, bulk } = await bulkPipeline(2);
+      const prefix = `${pipeline.id("c")}-`;
+      const tenants = await seedTenants(prefix, 400, 1);
+      const all = tenants.get("tenant-1") as string[];
+      const before = await rowsOf(all);
+      const worker = await startWorker(
+        pipeline,
+        { ...workerEnv(bulk, "bulk-cancel"), BULK_PAGE_SIZE: "2" },
+        { resonateUrl: resonateServerUrl },
+      );
+      const bulkId = pipeline.id("cancelled");
+      const submitted = await runApp(
+        "bulk",
+        ["submit", "--selector", "tenant", "--param", "tenant=tenant-1", "--bulk-id", bulkId],
+        bulkCliEnv(pipeline, bulk),
+      );
+      expect(submitted.code, submitted.stderr).toBe(0);
+      await worker.waitForLog((l) => l.event === BULK_LOG_EVENTS.bulkPagePublished && l.page === 1, 120_000);
+      const cancelled = await runApp("bulk", ["cancel", bulkId, "--restore"], bulkCliEnv(pipeline, bulk));
+      expect(cancelled.code, cancelled.stderr).toBe(0);
+      expect(cancelled.stdout).toContain(`cancel requested for bulk ${bulkId}`);
+
+      const [completion] = await bulkCompletions(pipeline, bulk, 1);
+      const requested = await requestedBy(pipeline, bulkId);
+      expect(completion?.status).toBe("cancelled");
+      expect(requested.length).toBeGreaterThan(0);
+      expect(requested.length).toBeLessThan(400);
+      expect(completion).toMatchObject({
+        matched: 400,
+        softDeleted: 400,
+        requested: requested.length,
+        deleted: requested.length,
+        notRequested: 400 - requested.length,
+        restored: 400 - requested.length,
+      });
+      const wasRequested = new Set(requested);
+      for (const id of all) {
+        if (wasRequested.has(id)) expect(await db.counts(id), id).toEqual(NONE);
+        else {
+          expect(await db.counts(id), id).toEqual(before.get(id));
+          expect(await db.deletedAt(id), id).toBeNull();
+        }
+      }
+    },
+  );
+
+  it("an unknown selector column stops the worker at start-up with exit 2, naming it", async () => {
+    await db.seed({ records: 1 });
+    const run = await runApp("deletor-worker", [], {
+      RECORD_STORE: "postgres",
+      DATABASE_URL: db.url,
+      DELETE_TABLES: db.tables,
+      BULK_SELECTORS: "tenant=customers.tenant_no_such_column",
+      KAFKA_BROKERS: "127.0.0.1:9",
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("tenant=customers.tenant_no_such_column");
+    expect(run.stderr).toContain("tenant_no_such_column");
+  });
+});
