@@ -38,9 +38,17 @@ export const seedCli = {
       description: "how many customers to create",
       schema: z.coerce.number().int().positive().default(100),
     }),
+    tenants: option({
+      flag: "tenants",
+      env: "SEED_TENANTS",
+      description:
+        "spread the customers over this many tenants, tenant-1..tenant-N (customers.tenant_id; 0: none)",
+      schema: z.coerce.number().int().nonnegative().default(0),
+    }),
     idPrefix: option({
       flag: "id-prefix",
-      description: "customer ids are this prefix and a number (what the producer's --id-prefix names)",
+      description:
+        "customer ids are this prefix and a number padded to 6 digits, the producer's format (customer-000001 is the producer's --id-prefix customer)",
       schema: z
         .string()
         .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: "letters, digits and . _ - only" })

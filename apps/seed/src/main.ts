@@ -15,6 +15,8 @@ async function main(config: SeedConfig): Promise<number> {
     const done = await seedDemoData(pool, {
       records: config.records,
       idPrefix: config.idPrefix,
+      padIds: true,
+      tenants: config.tenants,
       firstId: config.firstId,
       orders: config.orders,
       lines: config.lines,
