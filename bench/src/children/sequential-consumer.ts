@@ -59,7 +59,7 @@ await runCli(workerCli, async (config) => {
         recordId,
         requestedAt,
         source: { topic, partition, offset: message.offset },
-        batchSleepMs: config.batchSleepMs,
+        batchSleepMs: config.batchSleepMs ?? 0,
       });
       if (start.kind === "started") await start.end();
     },
