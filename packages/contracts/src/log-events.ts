@@ -41,6 +41,8 @@ export const LOG_EVENTS = {
   // The worker's consumer and its life cycle.
   /** The worker's consume loop runs. */
   started: "started",
+  /** The bulk-request consume loop runs (a separate consumer group on the bulk topic). */
+  bulkConsumerStarted: "bulk_consumer_started",
   /** Partitions were assigned to this worker. */
   assigned: "assigned",
   /** Partitions were taken from this worker (after committing what was safe on them). */

@@ -10,7 +10,6 @@ import {
 import { type DemoDatabase, useDemoDatabase } from "../fixtures/database.js";
 import { needsServer, resonateServerUrl } from "../fixtures/modes.js";
 import { createPipeline, startWorker } from "../fixtures/pipeline.js";
-import { createTopic } from "../support/index.js";
 
 const database = useDemoDatabase();
 let db: DemoDatabase;
@@ -33,9 +32,7 @@ describe("bulk deletion from the console, in a real browser", () => {
     async () => {
       requireChromium();
       const pipeline = await createPipeline(inject("kafkaBrokers"), 2);
-      const bulk = { topic: `${pipeline.input}.bulk`, completions: `${pipeline.input}.bulk-done` };
-      await createTopic(pipeline.brokers, bulk.topic, 1);
-      await createTopic(pipeline.brokers, bulk.completions, 1);
+      const { bulk } = pipeline;
       // One tenant: the selector matches every seeded customer.
       await db.seed({ records: 50, tenants: 1, idPrefix: `${pipeline.id("c")}-`, padIds: true });
       await startWorker(

@@ -70,6 +70,8 @@ describe("the pipeline with everything secured", () => {
         INPUT_TOPIC: pipeline.input,
         OUTPUT_TOPIC: pipeline.output,
         DEAD_LETTER_TOPIC: pipeline.deadLetters,
+        BULK_TOPIC: pipeline.bulk.topic,
+        BULK_COMPLETION_TOPIC: pipeline.bulk.completions,
       };
       const setup = await runApp("topic-setup", ["--partitions", "3"], { ...kafka, ...topics });
       expect(setup.code, setup.stderr).toBe(0);
