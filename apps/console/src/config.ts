@@ -12,15 +12,17 @@ import {
   resonateSecurityCheck,
   resonateTokenOptions,
 } from "@deletion/cli-kit";
-import { BULK_TOPICS, DEFAULT_CONSUMER_GROUP_ID, TOPICS } from "@deletion/contracts";
+import {
+  BULK_TOPICS,
+  DEFAULT_CONSUMER_GROUP_ID,
+  DEFAULT_REDRIVE_GROUP_ID,
+  TOPICS,
+} from "@deletion/contracts";
 import { DEFAULT_PROMISE_PREFIX, PromisePrefixSchema } from "@deletion/workflows";
 import { z } from "zod";
 import { consoleTokenCheck } from "./console-token.js";
 
 const positiveInt = z.coerce.number().int().positive();
-
-/** The re-drive command's group (apps/redrive), so both go on from the same position. */
-export const DEFAULT_REDRIVE_GROUP_ID = "deletion-redrive";
 
 /** "http://worker-1:9464,http://worker-2:9464": each an http(s) URL. */
 const urlList = z

@@ -1,5 +1,6 @@
 import { type ConfigCheck, type ConfigOf, option, optionName } from "@deletion/cli-kit";
 import {
+  DEFAULT_MAX_CONCURRENT_BATCHES,
   DEFAULT_MAX_REPLICA_LAG_MS,
   DEFAULT_MIN_BATCH_SIZE,
   DEFAULT_SIGNAL_INTERVAL_MS,
@@ -14,7 +15,7 @@ const positiveInt = z.coerce.number().int().positive();
 
 /** Today's pause between a record's batches, kept by fixed pacing (adaptive paces worker-wide instead). */
 export const FIXED_BATCH_SLEEP_MS = 5_000;
-/** The store's connection pool: a batch holds one connection, so this many at once is the default cap. */
+/** The store's connection pool: a batch holds one connection, so fixed pacing's cap is this many. */
 export const POOL_SIZE = 10;
 
 export const pacingOptions = {
@@ -48,9 +49,8 @@ export const pacingOptions = {
   maxConcurrentBatches: option({
     flag: "max-concurrent-batches",
     env: "MAX_CONCURRENT_BATCHES",
-    description:
-      "batches this worker runs at once, whatever the number of running workflows (the others wait their turn); default the store's pool size",
-    schema: positiveInt.default(POOL_SIZE),
+    description: `batches this worker runs at once, whatever the number of running workflows (the others wait their turn); default ${DEFAULT_MAX_CONCURRENT_BATCHES} under adaptive pacing, the store's pool size (${POOL_SIZE}) under fixed`,
+    schema: positiveInt.optional(),
   }),
   replicaLag: option({
     flag: "replica-lag",
@@ -119,6 +119,13 @@ export const pacingModeOf = (config: Pick<PacingConfig, "store" | "pacing">): Pa
 /** The pause between a record's batches: as given, else none under adaptive pacing and 5 s under fixed. */
 export const batchSleepMsOf = (config: Pick<PacingConfig, "store" | "pacing" | "batchSleepMs">): number =>
   config.batchSleepMs ?? (pacingModeOf(config) === "adaptive" ? 0 : FIXED_BATCH_SLEEP_MS);
+
+/** The cap on concurrent batches: as given, else one under adaptive pacing and the pool size under fixed. */
+export const maxConcurrentBatchesOf = (
+  config: Pick<PacingConfig, "store" | "pacing" | "maxConcurrentBatches">,
+): number =>
+  config.maxConcurrentBatches ??
+  (pacingModeOf(config) === "adaptive" ? DEFAULT_MAX_CONCURRENT_BATCHES : POOL_SIZE);
 
 /** Where adaptive batches start and the bounds they move in. */
 export function batchSizesOf(

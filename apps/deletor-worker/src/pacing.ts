@@ -18,7 +18,7 @@ import {
   pacingSignals,
 } from "@deletion/store-postgres";
 import type { workerCli } from "./config.js";
-import { batchSizesOf, pacingModeOf } from "./pacing-config.js";
+import { batchSizesOf, maxConcurrentBatchesOf, pacingModeOf } from "./pacing-config.js";
 
 type WorkerConfig = ConfigOf<typeof workerCli.options>;
 
@@ -53,7 +53,7 @@ export async function preparePacing(config: WorkerConfig, logger: Logger): Promi
       maxBatchSize: mode === "adaptive" ? sizes.max : Number.MAX_SAFE_INTEGER,
       initialBatchSize: sizes.initial,
     },
-    maxConcurrentBatches: config.maxConcurrentBatches,
+    maxConcurrentBatches: maxConcurrentBatchesOf(config),
     classify: classifyPushBack,
     onChange: (change) => {
       count(change);
@@ -136,7 +136,7 @@ export async function preparePacing(config: WorkerConfig, logger: Logger): Promi
       event: PACING_STARTED,
       mode,
       batchSize: controller.state().batchSize,
-      maxConcurrentBatches: config.maxConcurrentBatches,
+      maxConcurrentBatches: maxConcurrentBatchesOf(config),
       targetBatchMs: mode === "adaptive" ? config.targetBatchMs : undefined,
     },
     `pacing ${mode}`,

@@ -1,7 +1,7 @@
 import { parseOptions } from "@deletion/cli-kit";
 import { describe, expect, it } from "vitest";
 import { workerCli } from "../src/config.js";
-import { batchSizesOf, batchSleepMsOf, pacingModeOf } from "../src/pacing-config.js";
+import { batchSizesOf, batchSleepMsOf, maxConcurrentBatchesOf, pacingModeOf } from "../src/pacing-config.js";
 
 const parse = (argv: string[], env: Record<string, string> = {}) => parseOptions(workerCli, argv, env);
 
@@ -24,12 +24,15 @@ describe("pacing configuration", () => {
     });
     expect(postgres.config).toMatchObject({
       targetBatchMs: 250,
-      maxConcurrentBatches: 10,
       replicaLag: "primary",
       maxReplicaLagMs: 1_500,
       autovacuumSignal: "on",
       controlTable: "deletion_pacing_control",
     });
+    // One batch at a time under adaptive pacing; fixed keeps the pool size.
+    expect(maxConcurrentBatchesOf(postgres.config)).toBe(1);
+    const fixed = parse(["--store", "postgres", "--pacing", "fixed"]);
+    expect(fixed.kind === "ok" && maxConcurrentBatchesOf(fixed.config)).toBe(10);
     const simulated = parse([]);
     expect(simulated.kind === "ok" && pacingModeOf(simulated.config)).toBe("fixed");
     expect(simulated.kind === "ok" && batchSleepMsOf(simulated.config)).toBe(5_000);
@@ -45,7 +48,7 @@ describe("pacing configuration", () => {
     if (result.kind !== "ok") return;
     expect(pacingModeOf(result.config)).toBe("fixed");
     expect(batchSleepMsOf(result.config)).toBe(100);
-    expect(result.config.maxConcurrentBatches).toBe(4);
+    expect(maxConcurrentBatchesOf(result.config)).toBe(4);
     expect(result.config.controlTable).toBeNull();
   });
 

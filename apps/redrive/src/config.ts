@@ -10,12 +10,15 @@ import {
   requestSigningCheck,
   requestSigningOptions,
 } from "@deletion/cli-kit";
-import { type DeadLetterReasonCode, DeadLetterReasonCodeSchema, TOPICS } from "@deletion/contracts";
+import {
+  DEFAULT_REDRIVE_GROUP_ID,
+  type DeadLetterReasonCode,
+  DeadLetterReasonCodeSchema,
+  TOPICS,
+} from "@deletion/contracts";
 import { z } from "zod";
 
 const positiveInt = z.coerce.number().int().positive();
-
-export const DEFAULT_REDRIVE_GROUP_ID = "deletion-redrive";
 
 /** "WORKFLOW_FAILED,FOREIGN_PROMISE": dead-letter reason codes, each one of the known ones. */
 const reasonCodes = z

@@ -3,15 +3,21 @@
 // key and inserts on the demo tables, at a fixed rate, in a process of its own) runs while
 // --customers x --rows rows are deleted, once per mode: idle (no deletion), unpaced (pause 0),
 // fixed (today's 500-row batches and 5 s pause), adaptive (the pacing controller and its
-// signals, with the cap and bounds given here) and adaptive-defaults (the worker's defaults: a
-// cap of the pool size, batches of at most --batch-size, a 250 ms target). Reports the
+// signals, with the worker's defaults unless flags say otherwise) and adaptive-pool-cap (the same
+// with a cap of the pool size, for contrast). Reports the
 // foreground p50/p99 during the deletion and the rows/s deleted, medians of --reps repetitions.
 // The deletion side is the worker's batch loop in-process (the store and the pacer, every record
 // running at once as under --max-running), without Kafka and Resonate, so the figures are the
 // database's alone. Writes bench/results/foreground-latency.{json,md}.
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { type PacingChange, PacingController, SignalPoller } from "@deletion/pacing";
+import {
+  DEFAULT_MAX_CONCURRENT_BATCHES,
+  DEFAULT_TARGET_BATCH_MS,
+  type PacingChange,
+  PacingController,
+  SignalPoller,
+} from "@deletion/pacing";
 import {
   classifyPushBack,
   createDemoSchema,
@@ -27,7 +33,7 @@ import { childScript, TS_NODE_ARGS } from "../harness/paths.ts";
 import { lastResultsOrExit, writeResultFile, writeResults } from "../harness/results.ts";
 import { percentile, round, sleep, spread } from "../harness/stats.ts";
 
-const MODES = ["idle", "unpaced", "fixed", "adaptive", "adaptive-defaults"] as const;
+const MODES = ["idle", "unpaced", "fixed", "adaptive", "adaptive-pool-cap"] as const;
 type Mode = (typeof MODES)[number];
 
 const USAGE = `Usage: pnpm bench foreground-latency [flags]
@@ -35,14 +41,15 @@ const USAGE = `Usage: pnpm bench foreground-latency [flags]
   --customers N        customers deleted per run (default 1000)
   --rows N             rows per customer: 1 customer, 9 orders, the rest order lines (default 1000)
   --reps N             repetitions of every mode (default 3)
-  --modes LIST         of idle,unpaced,fixed,adaptive,adaptive-defaults (default all)
+  --modes LIST         of idle,unpaced,fixed,adaptive,adaptive-pool-cap (default all)
   --rate N             foreground operations per second (default 200)
   --idle-seconds N     how long the idle run measures (default 20)
   --batch-size N       unpaced and fixed batch size, adaptive's start (default 500)
   --pool N             the deleting side's connections (the worker's pool; default 10)
-  --target-batch-ms N  adaptive: target batch time (default 250)
-  --max-batch-size N   adaptive: largest batch (default 1000: a customer in one batch)
-  --max-concurrent N   adaptive: concurrent batches (default 1: one core of a 2-core database)
+  --target-batch-ms N  adaptive: target batch time (default: the worker's, ${DEFAULT_TARGET_BATCH_MS})
+  --max-batch-size N   adaptive: largest batch (default: the worker's, --batch-size)
+  --max-concurrent N   adaptive: concurrent batches (default: the worker's, ${DEFAULT_MAX_CONCURRENT_BATCHES});
+                       adaptive-pool-cap runs --pool at once
   --render             rewrite the markdown from the last JSON result, measuring nothing
 ${RESULTS_DIR_USAGE}
   --help               this text
@@ -58,9 +65,9 @@ const cli = benchCli("foreground-latency", USAGE, {
   "idle-seconds": { type: "string", default: "20" },
   "batch-size": { type: "string", default: "500" },
   pool: { type: "string", default: "10" },
-  "target-batch-ms": { type: "string", default: "250" },
-  "max-batch-size": { type: "string", default: "1000" },
-  "max-concurrent": { type: "string", default: "1" },
+  "target-batch-ms": { type: "string", default: String(DEFAULT_TARGET_BATCH_MS) },
+  "max-batch-size": { type: "string" },
+  "max-concurrent": { type: "string", default: String(DEFAULT_MAX_CONCURRENT_BATCHES) },
   render: { type: "boolean", default: false },
   ...RESULTS_DIR_FLAG,
 });
@@ -73,7 +80,7 @@ const idleSeconds = cli.integer("idle-seconds");
 const batchSize = cli.integer("batch-size");
 const poolSize = cli.integer("pool");
 const targetBatchMs = cli.integer("target-batch-ms");
-const maxBatchSize = cli.integer("max-batch-size");
+const maxBatchSize = cli.values["max-batch-size"] === undefined ? batchSize : cli.integer("max-batch-size");
 const maxConcurrent = cli.integer("max-concurrent");
 const FIXED_PAUSE_MS = 5_000;
 const FOREGROUND_CUSTOMERS = 1_000;
@@ -200,18 +207,16 @@ async function deleteEverything(mode: Exclude<Mode, "idle">) {
   const sizes: number[] = [];
   let pacer: PacingController | undefined;
   let poller: SignalPoller | undefined;
-  if (mode === "adaptive" || mode === "adaptive-defaults") {
-    const defaults = mode === "adaptive-defaults";
-    const max = defaults ? batchSize : maxBatchSize;
+  if (mode === "adaptive" || mode === "adaptive-pool-cap") {
     pacer = new PacingController({
       mode: "adaptive",
       batchSize: {
-        targetBatchMs: defaults ? 250 : targetBatchMs,
-        minBatchSize: Math.min(50, max),
-        maxBatchSize: max,
+        targetBatchMs,
+        minBatchSize: Math.min(50, maxBatchSize),
+        maxBatchSize,
         initialBatchSize: batchSize,
       },
-      maxConcurrentBatches: defaults ? poolSize : maxConcurrent,
+      maxConcurrentBatches: mode === "adaptive-pool-cap" ? poolSize : maxConcurrent,
       classify: classifyPushBack,
       onChange: (change: PacingChange) => {
         changes[change.cause] = (changes[change.cause] ?? 0) + 1;
@@ -413,7 +418,7 @@ function render(r: Result): string {
     `Measured ${r.started.slice(0, 10)} on ${r.machine.cpu} (${r.machine.cores} cores), load average ${r.load.map((l) => l.toFixed(2)).join(" ")} at the start (a machine shared with other work); PostgreSQL ${r.postgres ?? "embedded"}; \`pnpm bench foreground-latency${args ? ` ${args}` : ""}\`.`,
     "",
     `${s.customers.toLocaleString("en-US")} customers x ${s.rowsPerCustomer.toLocaleString("en-US")} rows deleted per run, every record at once, while a foreground process reads rows by primary key and inserts lines at ${s.rate} operations/s (open loop). Medians of ${s.reps} repetitions, the modes interleaved; the foreground figures cover the deletion's whole run (idle: ${s.idleSeconds} s).`,
-    `unpaced: ${s.batchSize}-row batches, no pause; fixed: ${s.batchSize}-row batches, ${s.fixedPauseMs / 1000} s pause between a record's batches; adaptive: the pacing controller (start ${s.batchSize} rows, at most ${s.adaptive.maxBatchSize}, target ${s.adaptive.targetBatchMs} ms, at most ${batches(s.adaptive.maxConcurrent)} at once, autovacuum and replica lag read every second), no pause; adaptive-defaults: the same with the worker's defaults (at most ${s.batchSize} rows, target 250 ms, ${batches(s.pool)} at once). The deleting side has ${s.pool} connections.`,
+    `unpaced: ${s.batchSize}-row batches, no pause; fixed: ${s.batchSize}-row batches, ${s.fixedPauseMs / 1000} s pause between a record's batches; adaptive: the pacing controller (start ${s.batchSize} rows, at most ${s.adaptive.maxBatchSize}, target ${s.adaptive.targetBatchMs} ms, at most ${batches(s.adaptive.maxConcurrent)} at once, autovacuum and replica lag read every second), no pause; adaptive-pool-cap: the same with ${batches(s.pool)} at once (the pool size). The deleting side has ${s.pool} connections.`,
     "",
     "| mode | foreground p50 (ms) | foreground p99 (ms) | p99 range | rows deleted/s | run (s) |",
     "| ---- | ------------------: | ------------------: | --------- | -------------: | ------: |",

@@ -49,4 +49,10 @@ export {
 } from "./request-signature.js";
 export { type SourcePosition, SourcePositionSchema } from "./source-position.js";
 export { type StructuredLogger, silentLogger } from "./structured-logger.js";
-export { DEFAULT_CONSUMER_GROUP_ID, MAX_REQUEST_BYTES, MESSAGE_HEADERS, TOPICS } from "./topics.js";
+export {
+  DEFAULT_CONSUMER_GROUP_ID,
+  DEFAULT_REDRIVE_GROUP_ID,
+  MAX_REQUEST_BYTES,
+  MESSAGE_HEADERS,
+  TOPICS,
+} from "./topics.js";

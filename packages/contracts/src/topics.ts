@@ -9,6 +9,9 @@ export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
 
 export const DEFAULT_CONSUMER_GROUP_ID = "deletor-workers";
 
+/** The dead-letter re-drive's group: the re-drive command and the console go on from the same position. */
+export const DEFAULT_REDRIVE_GROUP_ID = "deletion-redrive";
+
 /** Bound on one request message; anything larger is dead-lettered before parsing. */
 export const MAX_REQUEST_BYTES = 64 * 1024;
 

@@ -4,7 +4,13 @@ export const PacingModeSchema = z.enum(["adaptive", "fixed"]);
 
 export const DEFAULT_TARGET_BATCH_MS = 250;
 export const DEFAULT_MIN_BATCH_SIZE = 50;
-export const DEFAULT_MAX_BATCH_SIZE = 5_000;
+/**
+ * Adaptive pacing's default cap on a worker's concurrent batches: one, as GitLab's batched
+ * migrations run one batch at a time. Measured (bench/results/foreground-latency.md): a cap of
+ * the pool size (10) took the foreground p99 to over 3x its idle value on a 2-core database,
+ * one batch at a time kept it within 2x while deleting at over half the unpaced rate.
+ */
+export const DEFAULT_MAX_CONCURRENT_BATCHES = 1;
 /** gh-ost's default max-lag-millis. */
 export const DEFAULT_MAX_REPLICA_LAG_MS = 1_500;
 export const DEFAULT_SIGNAL_INTERVAL_MS = 1_000;

@@ -1,4 +1,5 @@
-import { LocalNetwork, type Message, type Network, type Request } from "@resonatehq/sdk";
+import { LocalNetwork, type Network, type Request } from "@resonatehq/sdk";
+import { DelegatingNetwork } from "./delegating-network.js";
 
 /** The parts of the SDK's in-process server this class works on, by shape (not exported by SDK 0.11.5). */
 interface StoredPromise {
@@ -43,10 +44,7 @@ export const DEFAULT_FINISHED_KEPT = 50_000;
  * steps and timers are deleted and its own promise kept among the last `keepFinished`. The SDK's
  * own never forgets, and slows down with every record. Why: docs/decisions/compacting-local-network.md
  */
-export class CompactingLocalNetwork implements Network {
-  readonly unicast: string;
-  readonly anycast: string;
-  private readonly inner: LocalNetwork;
+export class CompactingLocalNetwork extends DelegatingNetwork<LocalNetwork> {
   private readonly server: LocalServer;
   private readonly keepFinished: number;
   /** Ids of each running workflow's descendants (steps, timers, child workflows), by origin. */
@@ -57,11 +55,9 @@ export class CompactingLocalNetwork implements Network {
   constructor(options: CompactingLocalNetworkOptions) {
     if (!Number.isInteger(options.keepFinished) || options.keepFinished < 1)
       throw new RangeError(`keepFinished must be ≥ 1, got ${options.keepFinished}`);
-    this.inner = new LocalNetwork({ pid: options.pid, group: options.group });
+    super(new LocalNetwork({ pid: options.pid, group: options.group }));
     // `server` is private in the SDK's typings; its maps are plain public fields in its code.
     this.server = (this.inner as unknown as { server: LocalServer }).server;
-    this.unicast = this.inner.unicast;
-    this.anycast = this.inner.anycast;
     this.keepFinished = options.keepFinished;
   }
 
@@ -73,22 +69,6 @@ export class CompactingLocalNetwork implements Network {
   /** Finished workflows whose outcome is kept. */
   get finishedKept(): number {
     return this.finished.size;
-  }
-
-  match(target: string): string {
-    return this.inner.match(target);
-  }
-
-  init(): Promise<void> {
-    return this.inner.init();
-  }
-
-  stop(): Promise<void> {
-    return this.inner.stop();
-  }
-
-  recv(callback: (msg: Message) => void): void {
-    this.inner.recv(callback);
   }
 
   send: Network["send"] = (req) => {

@@ -1,4 +1,5 @@
 import type { Encryptor, Message, Network, Send, Value } from "@resonatehq/sdk";
+import { DelegatingNetwork } from "./delegating-network.js";
 import { type PayloadCipher, PayloadDecryptionError } from "./payload-encryption.js";
 
 /*
@@ -71,33 +72,15 @@ export function openAnswer<T>(answer: T, payloads: PayloadCipher): T {
   return copy;
 }
 
-export class SealingNetwork implements Network {
+export class SealingNetwork extends DelegatingNetwork {
   constructor(
-    private readonly inner: Network,
+    inner: Network,
     private readonly payloads: PayloadCipher,
-  ) {}
-
-  get unicast(): string {
-    return this.inner.unicast;
+  ) {
+    super(inner);
   }
 
-  get anycast(): string {
-    return this.inner.anycast;
-  }
-
-  match(target: string): string {
-    return this.inner.match(target);
-  }
-
-  init(): Promise<void> {
-    return this.inner.init();
-  }
-
-  stop(): Promise<void> {
-    return this.inner.stop();
-  }
-
-  recv(callback: (msg: Message) => void): void {
+  override recv(callback: (msg: Message) => void): void {
     this.inner.recv((msg) => callback(openAnswer(msg, this.payloads)));
   }
 
