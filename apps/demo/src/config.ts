@@ -82,6 +82,19 @@ export const demoCli = {
       description: "give up (exit 1) if not every record finished by then",
       schema: positiveInt.default(180_000),
     }),
+    console: option({
+      flag: "console",
+      kind: "boolean",
+      description:
+        "also serve the deletion console on 127.0.0.1 (a web page to watch and act), print its URL and a login token made for this run, and keep everything running after the run until Ctrl-C",
+      schema: z.boolean().default(false),
+    }),
+    consolePort: option({
+      flag: "console-port",
+      env: "CONSOLE_PORT",
+      description: "--console: the port it listens on (0: any free one, printed)",
+      schema: z.coerce.number().int().min(0).max(65_535).default(8090),
+    }),
     json: option({
       flag: "json",
       kind: "boolean",
@@ -91,5 +104,5 @@ export const demoCli = {
   },
   checks: [kafkaSecurityCheck, securityNeedsBrokers],
   epilog:
-    "Examples:\n  pnpm demo\n  pnpm demo -n 50 --batch-sleep-ms 500\n  pnpm demo --store postgres\n  RESONATE_URL=http://localhost:8001 KAFKA_BROKERS=localhost:19092 pnpm demo --workers 3",
+    "Examples:\n  pnpm demo\n  pnpm demo -n 50 --batch-sleep-ms 500\n  pnpm demo --store postgres\n  pnpm demo --console\n  RESONATE_URL=http://localhost:8001 KAFKA_BROKERS=localhost:19092 pnpm demo --workers 3",
 } satisfies CliSpec<Record<string, ReturnType<typeof option>>>;

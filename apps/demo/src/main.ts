@@ -12,10 +12,9 @@ import {
 import { runDemo } from "@deletion/demo";
 import { demoCli } from "./config.js";
 
-const workerMainPath = join(
-  dirname(createRequire(import.meta.url).resolve("@deletion/deletor-worker/package.json")),
-  "bin/deletor-worker.mjs",
-);
+const appMain = (app: string, bin: string) =>
+  join(dirname(createRequire(import.meta.url).resolve(`@deletion/${app}/package.json`)), "bin", bin);
+const workerMainPath = appMain("deletor-worker", "deletor-worker.mjs");
 
 async function main(config: ConfigOf<typeof demoCli.options>): Promise<number> {
   if (config.workers > 1 && !config.resonateUrl) {
@@ -39,6 +38,9 @@ async function main(config: ConfigOf<typeof demoCli.options>): Promise<number> {
     ...config,
     kafkaSecurity: { security: kafkaSecurityOf(config), workerEnv: kafkaSecurityEnv(config) },
     workerMainPath,
+    console: config.console
+      ? { mainPath: appMain("console", "console.mjs"), port: config.consolePort }
+      : undefined,
     out: process.stdout,
     err: process.stderr,
     signal: abort.signal,

@@ -12,13 +12,14 @@ import {
   withTimeout,
 } from "@deletion/kafka";
 import { startLocalKafka } from "@deletion/local-stack";
+import { type AppProcess, spawnApp } from "./app-process.js";
 import { watchCompletions } from "./completion-watch.js";
+import { startDemoConsole } from "./demo-console.js";
 import { type DemoDatabase, prepareDemoDatabase } from "./demo-database.js";
-import { RecordBoard } from "./record-board.js";
+import { RecordBoard, type WorkerEvent } from "./record-board.js";
 import { renderSummary } from "./render.js";
 import { type DemoSummary, summarize } from "./summary.js";
 import { terminalView } from "./terminal-view.js";
-import { spawnWorker, type WorkerProcess } from "./worker-process.js";
 
 export interface DemoOptions {
   count: number;
@@ -44,6 +45,11 @@ export interface DemoOptions {
   workerMainPath: string;
   /** Print the summary as one JSON line on stdout as well. */
   json: boolean;
+  /**
+   * Given: also serve the deletion console (apps/console) on this port, print its URL and a
+   * login token made for the run, and keep everything running after the run until interrupted.
+   */
+  console?: { mainPath: string; port: number } | undefined;
   out: NodeJS.WritableStream;
   err: NodeJS.WritableStream;
   signal: AbortSignal;
@@ -114,10 +120,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     );
     cleanups.push(() => completions.stop());
 
-    const workers: WorkerProcess[] = [];
+    const workers: AppProcess[] = [];
     const assigned = new Set<number>();
+    const httpPorts = new Map<number, number>();
     for (let i = 0; i < options.workers; i++) {
-      const worker = spawnWorker({
+      const worker = spawnApp<WorkerEvent>({
         mainPath: options.workerMainPath,
         env: {
           ...process.env,
@@ -133,6 +140,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         },
         onEvent: (event) => {
           if (event.event === LOG_EVENTS.assigned) assigned.add(i);
+          if (event.event === LOG_EVENTS.http && typeof event.port === "number") httpPorts.set(i, event.port);
           board.applyWorkerEvent(event);
         },
       });
@@ -141,11 +149,26 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       say(`worker ${i + 1} started (pid ${worker.pid})`);
     }
     await waitFor(
-      () => assigned.size === workers.length,
+      () => assigned.size === workers.length && httpPorts.size === workers.length,
       60_000,
       options.signal,
       "workers to join the group",
     );
+
+    if (options.console) {
+      const served = await startDemoConsole({
+        mainPath: options.console.mainPath,
+        port: options.console.port,
+        brokers,
+        securityEnv: options.kafkaSecurity?.workerEnv,
+        workerUrls: [...httpPorts.values()].map((port) => `http://127.0.0.1:${port}`),
+        resonateUrl: options.resonateUrl,
+      });
+      cleanups.push(() => served.stop());
+      say(`console: ${served.url}`);
+      say(`console token (for this run only): ${served.token}`);
+      if (!options.resonateUrl) say("console: a record's state needs a Resonate server (--resonate-url)");
+    }
 
     const producer = createIdempotentProducer(kafka);
     await withTimeout(`connecting to ${brokers}`, 30_000, producer.connect());
@@ -168,6 +191,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     view.close(board.list(), Date.now() - started);
     if (!finished) say(interrupted ? "interrupted" : `timed out after ${options.timeoutMs} ms`);
     if (database) say(`rows left of the requested records: ${await database.rowsLeft()}`);
+    if (options.console && finished && !interrupted) {
+      say("every record finished; the console stays up until Ctrl-C");
+      if (!options.signal.aborted)
+        await new Promise((resolve) => options.signal.addEventListener("abort", resolve, { once: true }));
+    }
   } catch (error) {
     if (!options.signal.aborted) throw error;
     interrupted = true;

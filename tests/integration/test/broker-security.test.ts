@@ -6,6 +6,7 @@ import { resonateModes } from "../fixtures/modes.js";
 import { readCompletionsOf, startWorker } from "../fixtures/pipeline.js";
 import {
   mutualTlsEnv,
+  pipelineTopicsEnv,
   plaintextEnv,
   removeFiles,
   saslSslEnv,
@@ -65,9 +66,7 @@ describe.each(resonateModes)("the pipeline over SASL_SSL $label", ({ name, url, 
 
       const setup = await runApp("topic-setup", ["--partitions", "3"], {
         ...env,
-        INPUT_TOPIC: pipeline.input,
-        OUTPUT_TOPIC: pipeline.output,
-        DEAD_LETTER_TOPIC: pipeline.deadLetters,
+        ...pipelineTopicsEnv(pipeline),
       });
       keep("topic-setup", setup);
       expect(setup.code, setup.stderr).toBe(0);
@@ -221,9 +220,7 @@ describe("refused broker connections end the app within its connect timeout", ()
       const pipeline = uncreatedPipeline(plaintextBrokers);
       const run = await runApp("topic-setup", ["--partitions", "2"], {
         ...mutualTlsEnv(true),
-        INPUT_TOPIC: pipeline.input,
-        OUTPUT_TOPIC: pipeline.output,
-        DEAD_LETTER_TOPIC: pipeline.deadLetters,
+        ...pipelineTopicsEnv(pipeline),
       });
       keep("topic-setup over mutual TLS", run);
       expect(run.code, run.stderr).toBe(0);

@@ -1,8 +1,12 @@
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { DeletionCompletedSchema, decodeMessage, TOPICS } from "@deletion/contracts";
 import type { DemoSummary } from "@deletion/demo";
-import { describe, expect, inject, it } from "vitest";
-import { readTopic, runApp } from "../support/index.js";
+import type { Browser } from "playwright-core";
+import { afterEach, describe, expect, inject, it } from "vitest";
+import { launchChromium, logIn, requireChromium } from "../fixtures/console.js";
+import { needsServer, resonateServerUrl } from "../fixtures/modes.js";
+import { appEntry, appEnv, readTopic, runApp } from "../support/index.js";
 
 interface DemoJson extends DemoSummary {
   runId: string;
@@ -57,8 +61,6 @@ describe("pnpm demo", () => {
   });
 
   it("starts its own broker when none is given and leaves no process or temp dir behind after Ctrl-C", async () => {
-    const { spawn } = await import("node:child_process");
-    const { appEntry, appEnv } = await import("../support/index.js");
     const child = spawn(process.execPath, [appEntry("demo"), "-n", "5", "--batch-sleep-ms", "5000"], {
       env: appEnv({ KAFKA_BROKERS: undefined, RESONATE_URL: undefined }),
       stdio: ["ignore", "pipe", "pipe"],
@@ -81,4 +83,73 @@ describe("pnpm demo", () => {
     expect(() => process.kill(workerPid, 0)).toThrow();
     if (brokerDir) expect(existsSync(`/tmp/${brokerDir}`)).toBe(false);
   });
+
+  it.skipIf(!resonateServerUrl)(
+    needsServer(
+      "--console prints a URL and a token that log in; the page shows the run's workers ready and a record of the run done; it stays up until Ctrl-C, then exits 0",
+    ),
+    async () => {
+      requireChromium();
+      const child = spawn(
+        process.execPath,
+        [appEntry("demo"), "-n", "5", "--batch-sleep-ms", "100", "--console", "--console-port", "0"],
+        {
+          env: appEnv({ KAFKA_BROKERS: inject("kafkaBrokers"), RESONATE_URL: resonateServerUrl }),
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
+      const stderr = textOf(child.stderr);
+      try {
+        const [, url] = await stderr.waitFor(/console: (http:\/\/127\.0\.0\.1:\d+)/);
+        const [, token] = await stderr.waitFor(/console token \(for this run only\): ([0-9a-f]{64})/);
+        const [, firstId] = await stderr.waitFor(/producing 5 records with ids (\S+) \.\./);
+        await stderr.waitFor(/every record finished; the console stays up until Ctrl-C/);
+
+        browser = await launchChromium();
+        const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+        await page.goto(url as string);
+        await logIn(page, token as string);
+        await page.locator('[data-testid="workers"] td', { hasText: "ready" }).first().waitFor();
+        await page.goto(`${url}#/record/${encodeURIComponent(firstId as string)}`);
+        await page.locator('[data-testid="record-facts"][data-state="done"]').waitFor();
+      } finally {
+        child.kill("SIGINT");
+      }
+      expect(await exited).toBe(0);
+    },
+  );
 });
+
+let browser: Browser | undefined;
+afterEach(async () => {
+  await browser?.close();
+  browser = undefined;
+});
+
+/** A stream's text so far, and a wait for a pattern in it (resolves with the match). */
+function textOf(stream: NodeJS.ReadableStream, timeoutMs = 120_000) {
+  let text = "";
+  stream.setEncoding("utf8");
+  stream.on("data", (chunk: string) => {
+    text += chunk;
+  });
+  return {
+    waitFor: (pattern: RegExp): Promise<RegExpExecArray> =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const match = pattern.exec(text);
+          if (!match) return false;
+          clearTimeout(timer);
+          stream.off("data", check);
+          resolve(match);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          stream.off("data", check);
+          reject(new Error(`no ${pattern} within ${timeoutMs} ms; the output so far:\n${text.slice(-3000)}`));
+        }, timeoutMs);
+        if (!check()) stream.on("data", check);
+      }),
+  };
+}

@@ -6,6 +6,7 @@ import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { SERVER_MARK } from "../fixtures/modes.js";
 import { readCompletionsOf, startWorker } from "../fixtures/pipeline.js";
 import {
+  pipelineTopicsEnv,
   removeFiles,
   saslSslEnv,
   scramUser,
@@ -66,13 +67,7 @@ describe("the pipeline with everything secured", () => {
       const user = scramUser("SCRAM-SHA-512");
       const kafka = saslSslEnv({ user, passwordFile: true });
       const pipeline = uncreatedPipeline(inject("kafkaBrokers"));
-      const topics = {
-        INPUT_TOPIC: pipeline.input,
-        OUTPUT_TOPIC: pipeline.output,
-        DEAD_LETTER_TOPIC: pipeline.deadLetters,
-        BULK_TOPIC: pipeline.bulk.topic,
-        BULK_COMPLETION_TOPIC: pipeline.bulk.completions,
-      };
+      const topics = pipelineTopicsEnv(pipeline);
       const setup = await runApp("topic-setup", ["--partitions", "3"], { ...kafka, ...topics });
       expect(setup.code, setup.stderr).toBe(0);
 

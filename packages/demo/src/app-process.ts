@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import type { WorkerEvent } from "./record-board.js";
 
-export interface WorkerProcess {
+export interface AppProcess {
   pid: number;
   /** Resolves with the exit code (or 128 + signal number style code for a signal). */
   exited: Promise<number>;
@@ -10,16 +9,19 @@ export interface WorkerProcess {
   stop(graceMs: number): Promise<number>;
 }
 
-export interface SpawnWorkerOptions {
+/** `Event`: the shape of the app's log lines (JSON, so not checked: the apps are the project's own). */
+export interface SpawnAppOptions<Event extends object = Record<string, unknown>> {
   mainPath: string;
   env: NodeJS.ProcessEnv;
-  /** Each JSON log line the worker writes (non-JSON lines are passed to onText). */
-  onEvent: (event: WorkerEvent & Record<string, unknown>) => void;
+  /** Each JSON log line the app writes (non-JSON lines are passed to onText). */
+  onEvent: (event: Event & Record<string, unknown>) => void;
   onText?: (line: string) => void;
 }
 
-/** Runs one deletor-worker process and turns its JSON log lines into events. */
-export function spawnWorker(options: SpawnWorkerOptions): WorkerProcess {
+/** Runs one of the project's apps (a worker, the console) as a process and turns its JSON log lines into events. */
+export function spawnApp<Event extends object = Record<string, unknown>>(
+  options: SpawnAppOptions<Event>,
+): AppProcess {
   const child: ChildProcess = spawn(process.execPath, [options.mainPath], {
     env: options.env,
     stdio: ["ignore", "pipe", "pipe"],
