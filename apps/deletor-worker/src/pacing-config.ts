@@ -1,5 +1,6 @@
 import { type ConfigCheck, type ConfigOf, option, optionName } from "@deletion/cli-kit";
 import {
+  DEFAULT_MAX_BATCH_SIZE,
   DEFAULT_MAX_CONCURRENT_BATCHES,
   DEFAULT_MAX_REPLICA_LAG_MS,
   DEFAULT_MIN_BATCH_SIZE,
@@ -36,14 +37,13 @@ export const pacingOptions = {
   minBatchSize: option({
     flag: "min-batch-size",
     env: "MIN_BATCH_SIZE",
-    description: `adaptive: the smallest batch (rows); default ${DEFAULT_MIN_BATCH_SIZE}, or --max-batch-size when that is smaller`,
+    description: `adaptive: the smallest batch (rows); default ${DEFAULT_MIN_BATCH_SIZE}, or --batch-size when that is smaller`,
     schema: positiveInt.optional(),
   }),
   maxBatchSize: option({
     flag: "max-batch-size",
     env: "MAX_BATCH_SIZE",
-    description:
-      "adaptive: the largest batch (rows); default --batch-size, which stays the most rows a batch deletes unless this raises it; batches start at --batch-size",
+    description: `adaptive: the largest batch (rows); default ${DEFAULT_MAX_BATCH_SIZE}, or --batch-size when that is larger; batches start at --batch-size and the target batch time keeps them short`,
     schema: positiveInt.optional(),
   }),
   maxConcurrentBatches: option({
@@ -131,9 +131,10 @@ export const maxConcurrentBatchesOf = (
 export function batchSizesOf(
   config: Pick<PacingConfig, "deleteBatchSize" | "minBatchSize" | "maxBatchSize">,
 ) {
-  const max = config.maxBatchSize ?? config.deleteBatchSize;
-  const min = config.minBatchSize ?? Math.min(DEFAULT_MIN_BATCH_SIZE, max);
-  return { min, max, initial: config.deleteBatchSize };
+  const initial = config.deleteBatchSize;
+  const max = config.maxBatchSize ?? Math.max(initial, DEFAULT_MAX_BATCH_SIZE);
+  const min = config.minBatchSize ?? Math.min(DEFAULT_MIN_BATCH_SIZE, initial, max);
+  return { min, max, initial };
 }
 
 export const pacingCheck: ConfigCheck<PacingConfig> = {

@@ -12,14 +12,20 @@ describe("pacing configuration", () => {
     if (postgres.kind !== "ok") return;
     expect(pacingModeOf(postgres.config)).toBe("adaptive");
     expect(batchSleepMsOf(postgres.config)).toBe(0);
-    // --batch-size stays the most rows a batch deletes unless --max-batch-size raises it.
-    expect(batchSizesOf(postgres.config)).toEqual({ min: 50, max: 500, initial: 500 });
+    // Batches start at --batch-size and may grow to 5,000 rows (the target time keeps them short).
+    expect(batchSizesOf(postgres.config)).toEqual({ min: 50, max: 5_000, initial: 500 });
     const small = parse(["--store", "postgres", "--batch-size", "4"]);
-    expect(small.kind === "ok" && batchSizesOf(small.config)).toEqual({ min: 4, max: 4, initial: 4 });
-    const raised = parse(["--store", "postgres", "--max-batch-size", "5000"]);
-    expect(raised.kind === "ok" && batchSizesOf(raised.config)).toEqual({
+    expect(small.kind === "ok" && batchSizesOf(small.config)).toEqual({ min: 4, max: 5_000, initial: 4 });
+    const large = parse(["--store", "postgres", "--batch-size", "8000"]);
+    expect(large.kind === "ok" && batchSizesOf(large.config)).toEqual({
       min: 50,
-      max: 5_000,
+      max: 8_000,
+      initial: 8_000,
+    });
+    const bounded = parse(["--store", "postgres", "--max-batch-size", "500"]);
+    expect(bounded.kind === "ok" && batchSizesOf(bounded.config)).toEqual({
+      min: 50,
+      max: 500,
       initial: 500,
     });
     expect(postgres.config).toMatchObject({

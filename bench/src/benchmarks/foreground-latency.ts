@@ -12,6 +12,7 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import {
+  DEFAULT_MAX_BATCH_SIZE,
   DEFAULT_MAX_CONCURRENT_BATCHES,
   DEFAULT_TARGET_BATCH_MS,
   type PacingChange,
@@ -47,7 +48,7 @@ const USAGE = `Usage: pnpm bench foreground-latency [flags]
   --batch-size N       unpaced and fixed batch size, adaptive's start (default 500)
   --pool N             the deleting side's connections (the worker's pool; default 10)
   --target-batch-ms N  adaptive: target batch time (default: the worker's, ${DEFAULT_TARGET_BATCH_MS})
-  --max-batch-size N   adaptive: largest batch (default: the worker's, --batch-size)
+  --max-batch-size N   adaptive: largest batch (default: the worker's, ${DEFAULT_MAX_BATCH_SIZE} or --batch-size if larger)
   --max-concurrent N   adaptive: concurrent batches (default: the worker's, ${DEFAULT_MAX_CONCURRENT_BATCHES});
                        adaptive-pool-cap runs --pool at once
   --render             rewrite the markdown from the last JSON result, measuring nothing
@@ -80,7 +81,11 @@ const idleSeconds = cli.integer("idle-seconds");
 const batchSize = cli.integer("batch-size");
 const poolSize = cli.integer("pool");
 const targetBatchMs = cli.integer("target-batch-ms");
-const maxBatchSize = cli.values["max-batch-size"] === undefined ? batchSize : cli.integer("max-batch-size");
+// The worker's rule: the default largest batch, or --batch-size when that is larger.
+const maxBatchSize =
+  cli.values["max-batch-size"] === undefined
+    ? Math.max(batchSize, DEFAULT_MAX_BATCH_SIZE)
+    : cli.integer("max-batch-size");
 const maxConcurrent = cli.integer("max-concurrent");
 const FIXED_PAUSE_MS = 5_000;
 const FOREGROUND_CUSTOMERS = 1_000;

@@ -41,7 +41,9 @@ export async function prepareDemoDatabase(
       RECORD_STORE: "postgres",
       DATABASE_URL: server.url,
       DELETE_TABLES: "order_lines:customer_id,orders:customer_id,customers:id",
+      // Small batches, kept small, so each record shows several on the board.
       DELETE_BATCH_SIZE: "5",
+      MAX_BATCH_SIZE: "5",
     },
     rowsLeft: async () => {
       const { rows } = await pool.query<{ l: string; o: string; c: string }>(

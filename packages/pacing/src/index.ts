@@ -1,5 +1,6 @@
 export { type BatchSizeOptions, BatchSizer, type SizeChange } from "./batch-size.js";
 export {
+  DEFAULT_MAX_BATCH_SIZE,
   DEFAULT_MAX_CONCURRENT_BATCHES,
   DEFAULT_MAX_REPLICA_LAG_MS,
   DEFAULT_MIN_BATCH_SIZE,

@@ -34,6 +34,7 @@ describe("pacing: the manual brake", () => {
       DATABASE_URL: db.url,
       DELETE_TABLES: db.tables,
       DELETE_BATCH_SIZE: "4",
+      MAX_BATCH_SIZE: "4",
       PACING: "adaptive",
       PACING_SIGNAL_INTERVAL_MS: "100",
     });

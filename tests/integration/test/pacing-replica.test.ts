@@ -57,6 +57,7 @@ describe("pacing: replica lag", () => {
       DATABASE_URL: db.url,
       DELETE_TABLES: db.tables,
       DELETE_BATCH_SIZE: "4",
+      MAX_BATCH_SIZE: "4",
       PACING: "adaptive",
       REPLICA_LAG: "replica",
       REPLICA_DATABASE_URL: replica.url,

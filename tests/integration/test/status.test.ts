@@ -92,6 +92,7 @@ describe("status command against the Resonate server", () => {
           DATABASE_URL: db.url,
           DELETE_TABLES: db.tables,
           DELETE_BATCH_SIZE: "5",
+          MAX_BATCH_SIZE: "5",
           BATCH_SLEEP_MS: "1500",
         },
         { resonateUrl: resonateServerUrl },

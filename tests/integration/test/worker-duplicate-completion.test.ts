@@ -55,6 +55,7 @@ describe("a worker killed between publishing a completion and its checkpoint", (
         DATABASE_URL: db.url,
         DELETE_TABLES: db.tables,
         DELETE_BATCH_SIZE: "4",
+        MAX_BATCH_SIZE: "4",
         // The pause runs inside the step, between its promise's creation and its checkpoint.
         BATCH_SLEEP_MS: "3000",
         // A short lease, so the survivor takes the record over soon after the kill.

@@ -23,6 +23,8 @@ const storeEnv = (batchSize: number) => ({
   DATABASE_URL: db.url,
   DELETE_TABLES: db.tables,
   DELETE_BATCH_SIZE: String(batchSize),
+  // Batches of exactly this size: adaptive pacing would otherwise let them grow.
+  MAX_BATCH_SIZE: String(batchSize),
 });
 
 const errorsOf = (app: RunningApp) => app.logs.filter((l) => (l.level as number) >= LEVEL.error);
