@@ -15,6 +15,7 @@ import { type ConsumerPort, partitionKey, type TopicPartition } from "./consumer
 import type { DurabilityStrategy } from "./durability.js";
 import type { WorkerMetrics } from "./metrics.js";
 import { OffsetTracker } from "./offset-tracker.js";
+import type { RequestKeyring } from "./request-verification.js";
 
 export interface BulkConsumerOptions {
   consumer?: ConsumerPort;
@@ -26,6 +27,8 @@ export interface BulkConsumerOptions {
   groupId?: string;
   topic?: string;
   deadLetterTopic?: string;
+  /** Require signed bulk requests (see BulkDispatcherOptions.requestKeyring). */
+  requestKeyring?: RequestKeyring | undefined;
   commitIntervalMs: number;
   commitTimeoutMs: number;
   logger: Logger;
@@ -59,6 +62,7 @@ export class BulkConsumer {
       selectors: options.selectors,
       publishDeadLetter: (deadLetter: DeadLetter) =>
         publishDeadLetter(options.producer, deadLetters, deadLetter),
+      requestKeyring: options.requestKeyring,
       logger: options.logger,
     });
     this.commits = new CommitScheduler({
@@ -80,7 +84,10 @@ export class BulkConsumer {
       onRevoked: (partitions) => this.onRevoked(partitions),
     });
     this.commits.start();
-    this.options.logger.info({ event: LOG_EVENTS.bulkConsumerStarted, topic: this.topic }, "bulk consumer consuming");
+    this.options.logger.info(
+      { event: LOG_EVENTS.bulkConsumerStarted, topic: this.topic },
+      "bulk consumer consuming",
+    );
   }
 
   /** Stops taking requests, commits what is safe and disconnects; running bulks go on elsewhere (server) or are redelivered. */
