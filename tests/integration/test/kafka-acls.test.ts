@@ -3,14 +3,15 @@ import { createKafkaAcls, type LocalKafka, type ScramUser, startLocalKafka } fro
 import { uniqueName } from "@deletion/test-kit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { aclsOf, kafkaUsersScriptAcls } from "../fixtures/kafka-users-acls.js";
-import { type Pipeline, readCompletionsOf, startWorker } from "../fixtures/pipeline.js";
+import { decodeDeadLetters, type Pipeline, readCompletionsOf, startWorker } from "../fixtures/pipeline.js";
 import { saslSslEnv } from "../fixtures/secured-broker.js";
-import { type AppRun, LEVEL, logLines, runApp, stopAllApps } from "../support/index.js";
+import { type AppRun, LEVEL, logLines, readTopic, runApp, stopAllApps } from "../support/index.js";
 
 /*
  * The secured variant's per-app Kafka ACLs (deploy/secure/kafka-users.sh), enforced by a real
  * broker: Apache Kafka with KRaft's StandardAuthorizer, started for this file only, one SCRAM
- * user per app, and exactly the script's grants. Every app runs under its own user and the
+ * user per app, and exactly the script's grants. Every app (topic-setup, producer, worker,
+ * redrive) runs under its own user and the
  * deployment's own topic and group names; its plaintext listener (a super user, as the broker
  * reaches its controller that way) is only where the test reads results.
  */
@@ -75,7 +76,7 @@ function deploymentPipeline(): Pipeline {
 }
 
 describe("Kafka ACLs of the secured variant, enforced by a broker", () => {
-  it("each app under its own user: topic-setup creates the topics, the producer publishes, the worker deletes and completes", async () => {
+  it("each app under its own user: topic-setup creates the topics, the producer publishes, the worker deletes and completes, redrive re-drives a failure", async () => {
     const setup = await topicSetup();
     expect(setup.code, setup.stderr).toBe(0);
     expect(
@@ -85,13 +86,16 @@ describe("Kafka ACLs of the secured variant, enforced by a broker", () => {
     ).toEqual(Object.values(TOPIC_ENV));
 
     const pipeline = deploymentPipeline();
+    const count = 6;
+    const prefix = pipeline.id("acl");
+    // Its first attempt fails: dead-lettered by the worker, re-driven by redrive.
+    const failing = recordIdFor(prefix, 1, idDigits(count));
     const worker = await startWorker(pipeline, {
       ...as("deletion-worker"),
       BATCH_SLEEP_MS: "20",
       SIM_SEED: "5",
+      SIM_FAIL_IDS: failing,
     });
-    const count = 6;
-    const prefix = pipeline.id("acl");
     const produced = await runApp(
       "producer",
       ["-n", String(count), "--topic", TOPICS.requests, "--id-prefix", prefix],
@@ -99,8 +103,15 @@ describe("Kafka ACLs of the secured variant, enforced by a broker", () => {
     );
     expect(produced.code, produced.stderr).toBe(0);
     const ids = Array.from({ length: count }, (_, i) => recordIdFor(prefix, i + 1, idDigits(count)));
+    const [letter] = decodeDeadLetters(
+      await readTopic(kafka.bootstrapServers, TOPICS.deadLetters, { expected: 1, timeoutMs: 90_000 }),
+    );
+    expect(letter?.reasonCode).toBe("WORKFLOW_FAILED");
+    const redrive = await runApp("redrive", [], { ...as("deletion-redrive"), ...TOPIC_ENV });
+    expect(redrive.code, redrive.stderr).toBe(0);
     const completions = await readCompletionsOf(pipeline, ids);
     expect([...new Set(completions.map((c) => c.recordId))].sort()).toEqual(ids);
+    expect(completions.find((c) => c.recordId === failing)?.attempt).toBe(2);
     expect(await worker.stop("SIGTERM")).toEqual({ code: 0, signal: null });
   });
 
