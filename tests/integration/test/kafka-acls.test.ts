@@ -11,9 +11,9 @@ import { type AppRun, LEVEL, logLines, readTopic, runApp, stopAllApps } from "..
  * The secured variant's per-app Kafka ACLs (deploy/secure/kafka-users.sh), enforced by a real
  * broker: Apache Kafka with KRaft's StandardAuthorizer, started for this file only, one SCRAM
  * user per app, and exactly the script's grants. Every app (topic-setup, producer, worker,
- * redrive) runs under its own user and the
- * deployment's own topic and group names; its plaintext listener (a super user, as the broker
- * reaches its controller that way) is only where the test reads results.
+ * redrive) runs under its own user and the deployment's own topic and group names; its
+ * plaintext listener (a super user, as the broker reaches its controller that way) is only where
+ * the test reads results.
  */
 
 const USERS = ["deletion-topic-setup", "deletion-producer", "deletion-worker", "deletion-redrive"];
