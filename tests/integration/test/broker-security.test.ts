@@ -68,6 +68,9 @@ describe.each(resonateModes)("the pipeline over SASL_SSL $label", ({ name, url, 
         INPUT_TOPIC: pipeline.input,
         OUTPUT_TOPIC: pipeline.output,
         DEAD_LETTER_TOPIC: pipeline.deadLetters,
+        // The worker consumes this pipeline's bulk topic too: topic-setup creates it as well.
+        BULK_TOPIC: pipeline.bulk.topic,
+        BULK_COMPLETION_TOPIC: pipeline.bulk.completions,
       });
       keep("topic-setup", setup);
       expect(setup.code, setup.stderr).toBe(0);
