@@ -50,6 +50,7 @@ const idempotentProducers = [...script.matchAll(/^producer (\S+)$/gm)].map((m) =
 const REQUESTS = "topic:records_to_be_deleted";
 const COMPLETIONS = "topic:records_that_were_deleted";
 const DEAD_LETTERS = "topic:records_to_be_deleted_dlq";
+const BULK_REQUESTS = "topic:bulk_deletions_requested";
 const ops = (user: string, resource: string) => [...(acls.get(user)?.get(resource) ?? [])].sort();
 const resources = (user: string) => [...(acls.get(user)?.keys() ?? [])].sort();
 
@@ -101,14 +102,14 @@ describe("Kafka users and ACLs of the secured variant", () => {
     expect(ops("deletion-topic-setup", REQUESTS)).toContain("create");
   });
 
-  it("Redpanda Console and the deletion console never create or alter; only the deletion console publishes, requests only", () => {
+  it("Redpanda Console and the deletion console never create or alter; only the deletion console publishes, requests and bulk requests only", () => {
     for (const resource of resources("console")) {
       expect(ops("console", resource), resource).not.toEqual(expect.arrayContaining(["write"]));
       expect(ops("console", resource), resource).not.toEqual(expect.arrayContaining(["create"]));
     }
     for (const resource of resources("deletion-console")) {
       const allowed = ops("deletion-console", resource);
-      expect(allowed.includes("write") ? resource : REQUESTS).toBe(REQUESTS);
+      expect([REQUESTS, BULK_REQUESTS]).toContain(allowed.includes("write") ? resource : REQUESTS);
       expect(allowed, resource).not.toEqual(expect.arrayContaining(["create"]));
     }
   });

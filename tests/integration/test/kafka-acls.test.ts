@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BULK_LOG_EVENTS } from "@deletion/contracts";
 import { idDigits, recordIdFor } from "@deletion/kafka";
 import { createKafkaAcls, type LocalKafka, type ScramUser, startLocalKafka } from "@deletion/local-stack";
 import { uniqueName } from "@deletion/test-kit";
@@ -16,7 +20,13 @@ import { type AppRun, LEVEL, logLines, readTopic, runApp, stopAllApps } from "..
  * the test reads results.
  */
 
-const USERS = ["deletion-topic-setup", "deletion-producer", "deletion-worker", "deletion-redrive"];
+const USERS = [
+  "deletion-topic-setup",
+  "deletion-producer",
+  "deletion-worker",
+  "deletion-redrive",
+  "deletion-console",
+];
 const TOPICS = {
   requests: "records_to_be_deleted",
   completions: "records_that_were_deleted",
@@ -36,6 +46,13 @@ beforeAll(async () => {
   );
 }, 180_000);
 afterAll(() => kafka?.stop());
+const filesDir = mkdtempSync(join(tmpdir(), "kafka-acls-"));
+afterAll(() => rmSync(filesDir, { recursive: true, force: true }));
+const idsFile = (ids: string[]) => {
+  const path = join(filesDir, `${ids[0]}.txt`);
+  writeFileSync(path, `${ids.join("\n")}\n`);
+  return path;
+};
 afterEach(stopAllApps);
 
 function user(name: string): ScramUser {
@@ -131,6 +148,23 @@ describe("Kafka ACLs of the secured variant, enforced by a broker", () => {
       expect(`${run.stdout}${run.stderr}`).toContain(refusal);
     },
   );
+
+  it("the deletion console's user may publish bulk requests (its bulk form), which the worker's bulk consumer starts", async () => {
+    expect((await topicSetup()).code).toBe(0);
+    const pipeline = deploymentPipeline();
+    const worker = await startWorker(pipeline, as("deletion-worker"));
+    const bulkId = pipeline.id("console-bulk");
+    const run = await runApp(
+      "bulk",
+      ["submit", "--ids-file", idsFile([pipeline.id("b1")]), "--bulk-id", bulkId],
+      {
+        ...as("deletion-console"),
+        BULK_TOPIC: TOPICS.bulk,
+      },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    await worker.waitForLog((l) => l.event === BULK_LOG_EVENTS.bulkStarted && l.bulkId === bulkId);
+  });
 
   /** A worker under `name` consuming `topic` in `group`, until its consumer reports `refusal`. */
   async function refusedConsumer(name: string, topic: string, group: string, refusal: string) {
