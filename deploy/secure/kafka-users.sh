@@ -10,7 +10,8 @@
 #                         letters; the bulk workflow's topics (it publishes a bulk's record requests)
 #   deletion-redrive      read dead letters (group deletion-redrive*), write requests
 #   deletion-console      the deletion console: read completions and dead letters (its feed's group
-#                         deletion-redrive*), describe the workers' group, write re-driven requests
+#                         deletion-redrive*), describe the workers' group, write re-driven requests;
+#                         read the bulk topics (its bulk board) and write bulk requests (its bulk form)
 #   deletion-topic-setup  create and configure the pipeline's topics
 #   console               Redpanda Console: read and describe, nothing else
 set -eu
@@ -73,6 +74,8 @@ upsert deletion-console "$KAFKA_DELETION_CONSOLE_PASSWORD"
 allow deletion-console topic "$COMPLETIONS" read,describe
 allow deletion-console topic "$DEAD_LETTERS" read,describe
 allow deletion-console topic "$REQUESTS" write,describe
+allow deletion-console topic "$BULK_REQUESTS" read,describe,write
+allow deletion-console topic "$BULK_COMPLETIONS" read,describe
 allow deletion-console group deletion-redrive read,describe prefixed
 allow deletion-console group deletor-workers describe prefixed
 producer deletion-console

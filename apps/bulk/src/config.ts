@@ -9,6 +9,8 @@ import {
   loggingOptions,
   option,
   payloadKeyOptions,
+  requestSigningCheck,
+  requestSigningOptions,
   resonateSecurityCheck,
   resonateTokenOptions,
 } from "@deletion/cli-kit";
@@ -44,6 +46,7 @@ export const bulkCli = {
   options: {
     brokers: brokersOption,
     ...kafkaSecurityOptions,
+    ...requestSigningOptions,
     bulkTopic: option({
       flag: "bulk-topic",
       env: "BULK_TOPIC",
@@ -107,7 +110,7 @@ export const bulkCli = {
     connectTimeoutMs: connectTimeoutOption,
     ...loggingOptions,
   },
-  checks: [kafkaSecurityCheck, resonateSecurityCheck],
+  checks: [kafkaSecurityCheck, resonateSecurityCheck, requestSigningCheck],
   epilog: [
     "Examples:",
     "  bulk submit --selector tenant --param tenant=tenant-3 --bulk-id delete-tenant-3 --wait",

@@ -1,7 +1,14 @@
 #!/usr/bin/env node
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { createLogger, EXIT_USAGE, kafkaSecurityOf, resonateSecurityOf, runCli } from "@deletion/cli-kit";
+import {
+  createLogger,
+  EXIT_USAGE,
+  kafkaSecurityOf,
+  requestSignerOf,
+  resonateSecurityOf,
+  runCli,
+} from "@deletion/cli-kit";
 import {
   BulkIdSchema,
   bulkRequestsOf,
@@ -68,6 +75,7 @@ async function submit(config: BulkConfig): Promise<number> {
     security: kafkaSecurityOf(config),
   });
   const producer = createIdempotentProducer(kafka);
+  const signer = requestSignerOf(config);
   try {
     await withTimeout(
       `connecting to Kafka at ${config.brokers}`,
@@ -76,10 +84,15 @@ async function submit(config: BulkConfig): Promise<number> {
     );
     await producer.send({
       topic: config.bulkTopic,
-      messages: requests.map((request) => ({
-        key: request.bulkId,
-        value: encodeBulkDeletionRequested(request),
-      })),
+      messages: requests.map((request) => {
+        const value = encodeBulkDeletionRequested(request);
+        // Signed with the bulk domain: workers that require signatures check it before anything else.
+        return {
+          key: request.bulkId,
+          value,
+          ...(signer ? { headers: signer.headersFor(request.bulkId, value, "bulk") } : {}),
+        };
+      }),
     });
   } catch (error) {
     process.stderr.write(

@@ -9,6 +9,8 @@ import {
   option,
   payloadKeyOptions,
   promiseIdKeyOptions,
+  requestSigningCheck,
+  requestSigningOptions,
   resonateSecurityCheck,
   resonateTokenOptions,
 } from "@deletion/cli-kit";
@@ -62,6 +64,7 @@ export const consoleCli = {
     }),
     brokers: brokersOption,
     ...kafkaSecurityOptions,
+    ...requestSigningOptions,
     inputTopic: option({
       flag: "input-topic",
       env: "INPUT_TOPIC",
@@ -146,7 +149,7 @@ export const consoleCli = {
     connectTimeoutMs: connectTimeoutOption,
     ...loggingOptions,
   },
-  checks: [kafkaSecurityCheck, resonateSecurityCheck, consoleTokenCheck],
+  checks: [kafkaSecurityCheck, resonateSecurityCheck, requestSigningCheck, consoleTokenCheck],
   epilog: [
     "Example:",
     "  openssl rand -hex 32 > console.token",

@@ -4,6 +4,7 @@ import {
   createLogger,
   handleShutdownSignals,
   kafkaSecurityOf,
+  requestSignerOf,
   resonateSecurityOf,
   runCli,
 } from "@deletion/cli-kit";
@@ -56,6 +57,7 @@ async function main(config: ConsoleConfig): Promise<number> {
       connectTimeoutMs: config.connectTimeoutMs,
       redriveTimeoutMs: config.redriveTimeoutMs,
       sessionTtlMs: config.sessionHours * 3_600_000,
+      signer: requestSignerOf(config),
       bulk: {
         requestTopic: config.bulkTopic,
         completionTopic: config.bulkCompletionTopic,

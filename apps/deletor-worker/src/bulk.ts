@@ -5,9 +5,10 @@ import {
   BulkConsumer,
   type durabilityStrategy,
   KafkaBulkPublisher,
+  type RequestKeyring,
   type WorkerMetrics,
 } from "@deletion/deletor";
-import type { Kafka, Producer } from "@deletion/kafka";
+import type { Kafka, Producer, RequestSigner } from "@deletion/kafka";
 import { type BulkSelectionStore, SimulatedBulkSelection } from "@deletion/record-store";
 import { createPool, openBulkSelection } from "@deletion/store-postgres";
 import { type RecordPromiseIds, registerBulkWorkflow } from "@deletion/workflows";
@@ -68,6 +69,10 @@ export interface BulkWiring {
   kafka: Kafka;
   producer: Producer;
   durability: ReturnType<typeof durabilityStrategy>;
+  /** Given, bulk requests must be signed (REQUEST_SIGNATURE_KEYS). */
+  requestKeyring: RequestKeyring | undefined;
+  /** Signs the record requests a bulk publishes (REQUEST_SIGNING_KEY_FILE), for workers that require signatures. */
+  signer: RequestSigner | undefined;
   logger: Logger;
   metrics: WorkerMetrics;
 }
@@ -75,12 +80,19 @@ export interface BulkWiring {
 /** Registers the bulk workflow on the worker's Resonate client and makes the bulk topic's consumer. */
 export function bulkConsumerOf(wiring: BulkWiring): BulkConsumer {
   const { config } = wiring;
+  if (wiring.requestKeyring && !wiring.signer) {
+    wiring.logger.warn(
+      { event: BULK_LOG_EVENTS.bulkRequestsUnsigned },
+      "signed requests are required but this worker has no signing key (REQUEST_SIGNING_KEY_FILE): the record requests its bulks publish go unsigned and are dead-lettered as UNAUTHENTICATED",
+    );
+  }
   const runtime = registerBulkWorkflow(wiring.resonate, {
     selection: wiring.selection,
     publisher: new KafkaBulkPublisher(
       wiring.producer,
       { requests: config.inputTopic, completions: config.bulkCompletionTopic },
       config.resonatePid,
+      wiring.signer,
     ),
     recordIds: wiring.recordIds,
     logger: wiring.logger,
@@ -95,6 +107,7 @@ export function bulkConsumerOf(wiring: BulkWiring): BulkConsumer {
     groupId: config.bulkGroupId,
     topic: config.bulkTopic,
     deadLetterTopic: config.deadLetterTopic,
+    requestKeyring: wiring.requestKeyring,
     commitIntervalMs: config.commitIntervalMs,
     commitTimeoutMs: config.commitTimeoutMs,
     logger: wiring.logger,

@@ -10,6 +10,8 @@ import {
   payloadEncryptionOption,
   payloadKeyOptions,
   promiseIdKeyOptions,
+  requestSigningCheck,
+  requestSigningOptions,
   resonateSecurityCheck,
   resonateTokenOptions,
 } from "@deletion/cli-kit";
@@ -248,6 +250,7 @@ export const workerCli = {
     }),
     ...statusTokenOptions,
     ...requestSignatureOptions,
+    ...requestSigningOptions,
     simErrorRate: option({
       flag: "sim-error-rate",
       env: "SIM_TRANSIENT_ERROR_RATE",
@@ -327,7 +330,14 @@ export const workerCli = {
     ...pacingOptions,
     ...loggingOptions,
   },
-  checks: [kafkaSecurityCheck, resonateSecurityCheck, statusTokenCheck, requestSignatureCheck, pacingCheck],
+  checks: [
+    kafkaSecurityCheck,
+    resonateSecurityCheck,
+    statusTokenCheck,
+    requestSignatureCheck,
+    requestSigningCheck,
+    pacingCheck,
+  ],
   epilog: [
     "Example: deletor-worker --brokers localhost:19092 --resonate-url http://localhost:8001",
     "         deletor-worker --store postgres --database-url postgres://app:secret@db:5432/app \\",

@@ -6,6 +6,7 @@ import {
   handleShutdownSignals,
   hardExit,
   kafkaSecurityOf,
+  requestSignerOf,
   resonateSecurityOf,
   runCli,
 } from "@deletion/cli-kit";
@@ -183,6 +184,8 @@ async function main(config: WorkerConfig): Promise<number> {
     kafka,
     producer,
     durability,
+    requestKeyring: requestKeyringOf(config),
+    signer: requestSignerOf(config),
     logger,
     metrics,
   });

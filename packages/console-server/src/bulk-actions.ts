@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { bulkRequestsOf, encodeBulkDeletionRequested } from "@deletion/contracts";
 import type { BulkStatus } from "@deletion/deletion-status";
-import { createIdempotentProducer, type Kafka, type Producer } from "@deletion/kafka";
+import { createIdempotentProducer, type Kafka, type Producer, type RequestSigner } from "@deletion/kafka";
 import type { Logger } from "pino";
 import type { BulkBoard } from "./bulk-board.js";
 import type { BulkSubmitAnswer, BulkSubmitRequest } from "./view.js";
@@ -15,6 +15,8 @@ export interface BulkActionsOptions {
   ) => Promise<{ ok: true; alreadyRequested: boolean } | { ok: false; reason: string }>;
   /** How long a submission waits for the first soft-deleted count before answering. */
   firstCountWithinMs: number;
+  /** Signs each bulk request, for workers that require signed requests. */
+  signer?: RequestSigner | undefined;
   logger: Logger;
 }
 
@@ -44,7 +46,15 @@ export class BulkActions {
     const producer = await this.#connected();
     await producer.send({
       topic: this.options.requestTopic,
-      messages: requests.map((r) => ({ key: r.bulkId, value: encodeBulkDeletionRequested(r) })),
+      messages: requests.map((r) => {
+        const value = encodeBulkDeletionRequested(r);
+        const signer = this.options.signer;
+        return {
+          key: r.bulkId,
+          value,
+          ...(signer ? { headers: signer.headersFor(r.bulkId, value, "bulk") } : {}),
+        };
+      }),
     });
     const bulkIds = requests.map((r) => r.bulkId);
     for (const id of bulkIds) this.board.track(id);

@@ -11,6 +11,7 @@ import {
   type Kafka,
   type Producer,
   planRedrive,
+  type RequestSigner,
   redriveDeadLetters,
 } from "@deletion/kafka";
 import type { Logger } from "pino";
@@ -24,6 +25,8 @@ export interface RedriveActionsOptions {
   redriveGroupId: string;
   connectTimeoutMs: number;
   timeoutMs: number;
+  /** Signs each re-driven request, for workers that require signed requests. */
+  signer?: RequestSigner | undefined;
   logger: Logger;
   now?: () => Date;
 }
@@ -66,6 +69,7 @@ export class RedriveActions {
       fromBeginning: false,
       connectTimeoutMs: o.connectTimeoutMs,
       timeoutMs: o.timeoutMs,
+      ...(o.signer ? { signer: o.signer } : {}),
       logger: o.logger,
       ...(o.now ? { now: o.now } : {}),
     });
@@ -89,14 +93,16 @@ export class RedriveActions {
     });
     if (decision.action === "skip") throw new RedriveRefused(`cannot re-drive it: ${decision.detail}`, 409);
     const producer = await this.#connected();
+    const value = encodeMessage(DeletionRequestedSchema, decision.request);
     await producer.send({
       topic: this.options.requestTopic,
       messages: [
         {
           key: decision.recordId,
-          value: encodeMessage(DeletionRequestedSchema, decision.request),
+          value,
           headers: {
             [MESSAGE_HEADERS.redrivenFrom]: `${this.options.deadLetterTopic}/${where.partition}/${where.offset}`,
+            ...this.options.signer?.headersFor(decision.recordId, value),
           },
         },
       ],

@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { readBulkStatus, readRecordStatus, type StatusOptions } from "@deletion/deletion-status";
-import { type Kafka, withTimeout } from "@deletion/kafka";
+import { type Kafka, type RequestSigner, withTimeout } from "@deletion/kafka";
 import type { BulkIds } from "@deletion/workflows";
 import { serve } from "@hono/node-server";
 import type { Logger } from "pino";
@@ -36,6 +36,11 @@ export interface ConsoleOptions {
   connectTimeoutMs: number;
   redriveTimeoutMs: number;
   sessionTtlMs: number;
+  /**
+   * Signs what the console publishes (re-driven requests, bulk requests), for workers that
+   * require signed requests (the console's REQUEST_SIGNING_KEY_FILE).
+   */
+  signer?: RequestSigner | undefined;
   /** Bulk deletions: shown and submitted only when their request topic exists. */
   bulk?: {
     requestTopic: string;
@@ -137,6 +142,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     redriveGroupId: options.redriveGroupId,
     connectTimeoutMs: options.connectTimeoutMs,
     timeoutMs: options.redriveTimeoutMs,
+    signer: options.signer,
     logger,
   });
   const bulkActions =
@@ -145,6 +151,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
           requestTopic: bulk.requestTopic,
           cancel: bulk.cancel,
           firstCountWithinMs: 5_000,
+          signer: options.signer,
           logger,
         })
       : undefined;

@@ -29,4 +29,9 @@ export const BULK_LOG_EVENTS = {
   bulkUnknownSelector: "bulk_unknown_selector",
   /** The worker checked its configured selectors against the catalogue at start-up. */
   selectorsChecked: "selectors_checked",
+  /**
+   * At start-up: the worker requires signed requests but has no signing key, so the record
+   * requests its bulks publish go unsigned and are dead-lettered as UNAUTHENTICATED.
+   */
+  bulkRequestsUnsigned: "bulk_requests_unsigned",
 } as const;

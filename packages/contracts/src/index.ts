@@ -45,6 +45,7 @@ export {
   type RequestSignature,
   RequestSignatureSchema,
   requestSignedBytes,
+  type SignedMessageKind,
   SigningKeyIdSchema,
 } from "./request-signature.js";
 export { type SourcePosition, SourcePositionSchema } from "./source-position.js";

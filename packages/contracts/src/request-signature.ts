@@ -11,7 +11,17 @@ import { z } from "zod";
 
 export const REQUEST_SIGNATURE_HEADER = "deletion-signature";
 
-const DOMAIN = Buffer.from("deletion-request-signature:v1\n", "utf8");
+/**
+ * What a signature is for: a deletion request (DeletionRequested) or a bulk deletion request
+ * (BulkDeletionRequested). Each has its own domain string, so a signature made for one never
+ * verifies as the other, whatever its value says.
+ */
+export type SignedMessageKind = "deletion" | "bulk";
+
+const DOMAINS: Record<SignedMessageKind, Buffer> = {
+  deletion: Buffer.from("deletion-request-signature:v1\n", "utf8"),
+  bulk: Buffer.from("deletion-bulk-request-signature:v1\n", "utf8"),
+};
 
 export const SigningKeyIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, {
   error: "must be 1-32 letters, digits and . _ - (starting with a letter or digit)",
@@ -36,9 +46,13 @@ export const formatRequestSignature = (keyId: string, signature: Buffer): string
   `v1:${keyId}:${signature.toString("base64url")}`;
 
 /** The bytes a request's signature covers. */
-export function requestSignedBytes(key: Buffer | null, value: Buffer | null): Buffer {
+export function requestSignedBytes(
+  key: Buffer | null,
+  value: Buffer | null,
+  kind: SignedMessageKind = "deletion",
+): Buffer {
   const k = key ?? Buffer.alloc(0);
   const length = Buffer.alloc(4);
   length.writeUInt32BE(k.length);
-  return Buffer.concat([DOMAIN, length, k, value ?? Buffer.alloc(0)]);
+  return Buffer.concat([DOMAINS[kind], length, k, value ?? Buffer.alloc(0)]);
 }

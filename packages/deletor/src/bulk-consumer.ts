@@ -15,6 +15,7 @@ import { type ConsumerPort, partitionKey, type TopicPartition } from "./consumer
 import type { DurabilityStrategy } from "./durability.js";
 import type { WorkerMetrics } from "./metrics.js";
 import { OffsetTracker } from "./offset-tracker.js";
+import type { RequestKeyring } from "./request-verification.js";
 
 export interface BulkConsumerOptions {
   consumer?: ConsumerPort;
@@ -26,6 +27,8 @@ export interface BulkConsumerOptions {
   groupId?: string;
   topic?: string;
   deadLetterTopic?: string;
+  /** Require signed bulk requests (see BulkDispatcherOptions.requestKeyring). */
+  requestKeyring?: RequestKeyring | undefined;
   commitIntervalMs: number;
   commitTimeoutMs: number;
   logger: Logger;
@@ -59,6 +62,7 @@ export class BulkConsumer {
       selectors: options.selectors,
       publishDeadLetter: (deadLetter: DeadLetter) =>
         publishDeadLetter(options.producer, deadLetters, deadLetter),
+      requestKeyring: options.requestKeyring,
       logger: options.logger,
     });
     this.commits = new CommitScheduler({

@@ -12,6 +12,11 @@ import type { DeadLetterPolicy } from "./dispatcher.js";
 import { DEFAULT_DEAD_LETTER_POLICY } from "./dispatcher.js";
 import type { DurabilityStrategy } from "./durability.js";
 import type { PartitionOffsets } from "./offset-tracker.js";
+import {
+  checkRequestSignature,
+  type RequestKeyring,
+  withSignaturesRequired,
+} from "./request-verification.js";
 import { retryUntilStopped, StoppedError } from "./retry.js";
 
 export interface BulkDispatcherOptions {
@@ -20,6 +25,11 @@ export interface BulkDispatcherOptions {
   /** The selectors this deployment configures: a request naming another is dead-lettered. */
   selectors: ReadonlyMap<string, readonly string[]>;
   publishDeadLetter: (deadLetter: DeadLetter) => Promise<void>;
+  /**
+   * The producers' public keys (the worker's REQUEST_SIGNATURE_KEYS): given, a bulk request must
+   * carry a valid bulk signature by one of them, or it is dead-lettered as UNAUTHENTICATED.
+   */
+  requestKeyring?: RequestKeyring | undefined;
   deadLetters?: DeadLetterPolicy;
   logger: Logger;
   /** Called whenever a message became safe to commit. */
@@ -64,7 +74,7 @@ export class BulkDispatcher {
 
   private async dispatch(message: ConsumedMessage, markSafe: () => void): Promise<void> {
     const { logger, durability, runtime } = this.options;
-    const decoded = decodeBulkDeletionRequested(message.value, { key: message.key });
+    const decoded = this.decode(message);
     if (!decoded.ok) return this.deadLetter(message, decoded.error, markSafe);
     const request = decoded.value;
     const problem = bulkRequestProblem(request, this.options.selectors);
@@ -102,6 +112,21 @@ export class BulkDispatcher {
       }
       if (durability.markSafeOnFinish) markSafe();
     });
+  }
+
+  /**
+   * The bulk request, once its signature (when required) checks out: checked before decoding,
+   * over the exact key and value, with the bulk domain (a deletion request's signature does not
+   * verify here). With signatures required, a key that is not the bulkId is no authentication.
+   */
+  private decode(message: ConsumedMessage) {
+    const keyring = this.options.requestKeyring;
+    const unsigned = keyring ? checkRequestSignature(message, keyring, "bulk") : undefined;
+    if (unsigned) return { ok: false as const, error: unsigned };
+    const decoded = decodeBulkDeletionRequested(message.value, { key: message.key });
+    return decoded.ok || !keyring
+      ? decoded
+      : { ok: false as const, error: withSignaturesRequired(decoded.error) };
   }
 
   private async deadLetter(

@@ -6,7 +6,7 @@ import {
   encodeDeletionRequested,
   MESSAGE_HEADERS,
 } from "@deletion/contracts";
-import type { Producer } from "@deletion/kafka";
+import type { Producer, RequestSigner } from "@deletion/kafka";
 import type { BulkPublisher } from "@deletion/workflows";
 
 export interface BulkPublisherTopics {
@@ -25,6 +25,8 @@ export class KafkaBulkPublisher implements BulkPublisher {
     private readonly producer: Producer,
     private readonly topics: BulkPublisherTopics,
     private readonly publishedBy?: string,
+    /** Signs each record request, for workers that require signed requests (the bulk's own was verified). */
+    private readonly signer?: RequestSigner,
   ) {}
 
   async publishRequests(bulkId: string, requests: readonly DeletionRequested[]): Promise<void> {
@@ -34,11 +36,14 @@ export class KafkaBulkPublisher implements BulkPublisher {
     };
     await this.producer.send({
       topic: this.topics.requests,
-      messages: requests.map((request) => ({
-        key: request.recordId,
-        value: encodeDeletionRequested(request),
-        headers,
-      })),
+      messages: requests.map((request) => {
+        const value = encodeDeletionRequested(request);
+        return {
+          key: request.recordId,
+          value,
+          headers: this.signer ? { ...headers, ...this.signer.headersFor(request.recordId, value) } : headers,
+        };
+      }),
     });
   }
 

@@ -4,6 +4,7 @@ import {
   REQUEST_SIGNATURE_HEADER,
   RequestSignatureSchema,
   requestSignedBytes,
+  type SignedMessageKind,
 } from "@deletion/contracts";
 
 /*
@@ -39,6 +40,7 @@ const unauthenticated = (reason: string): DecodeError => ({ code: "UNAUTHENTICAT
 export function checkRequestSignature(
   message: { key: Buffer | null; value: Buffer | null; headers?: MessageHeaders | undefined },
   keyring: RequestKeyring,
+  kind: SignedMessageKind = "deletion",
 ): DecodeError | undefined {
   const raw = message.headers?.[REQUEST_SIGNATURE_HEADER];
   if (raw === undefined) return unauthenticated(`the request carries no ${REQUEST_SIGNATURE_HEADER} header`);
@@ -57,7 +59,7 @@ export function checkRequestSignature(
       `the request is signed by key id ${keyId}, which is not among the configured keys (${[...keyring.keys()].join(", ")})`,
     );
   }
-  const valid = verify(null, requestSignedBytes(message.key, message.value), key, signature);
+  const valid = verify(null, requestSignedBytes(message.key, message.value, kind), key, signature);
   return valid
     ? undefined
     : unauthenticated(`the signature by key id ${keyId} does not verify over the request's key and value`);

@@ -88,6 +88,16 @@ describe("checkRequestSignature", () => {
     expect(checkRequestSignature({ ...m, headers: twice }, keyring)?.code).toBe("UNAUTHENTICATED");
   });
 
+  it("keeps deletion and bulk signatures apart: one never verifies as the other", () => {
+    const m = signed("r1");
+    expect(checkRequestSignature(m, keyring, "bulk")?.reason).toBe(
+      "the signature by key id p1 does not verify over the request's key and value",
+    );
+    const bulkSigned = { ...m, headers: signer.headersFor("r1", m.value ?? Buffer.alloc(0), "bulk") };
+    expect(checkRequestSignature(bulkSigned, keyring, "bulk")).toBeUndefined();
+    expect(checkRequestSignature(bulkSigned, keyring)?.code).toBe("UNAUTHENTICATED");
+  });
+
   it("makes a key mismatch an authentication failure when signatures are required", () => {
     expect(withSignaturesRequired({ code: "KEY_MISMATCH", reason: "x" })).toEqual({
       code: "UNAUTHENTICATED",

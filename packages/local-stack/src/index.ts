@@ -1,5 +1,6 @@
 export { type EmbeddedPostgresOptions, type Postgres, startEmbeddedPostgres } from "./embedded-postgres.js";
 export { freePort } from "./free-port.js";
+export { createKafkaAcls, type KafkaAcl, KafkaAclError } from "./kafka-acls.js";
 export { type ScramMechanism, serverProperties } from "./kafka-config.js";
 export { type LocalKafka, type LocalKafkaOptions, startLocalKafka } from "./local-kafka.js";
 export {
@@ -15,4 +16,4 @@ export {
   startResonateBinary,
   waitForHealth,
 } from "./resonate-server.js";
-export type { ScramUser, SecuredKafka } from "./secured-kafka.js";
+export type { AuthorizerOptions, ScramUser, SecuredKafka } from "./secured-kafka.js";

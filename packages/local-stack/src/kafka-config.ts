@@ -15,6 +15,12 @@ export interface SecuredListeners {
   keystoreFile: string;
   /** The CA client certificates must be signed by. */
   caFile: string;
+  /**
+   * Enforce ACLs (KRaft's StandardAuthorizer) with these principals as super users. The
+   * anonymous principal of the plaintext listeners is one too: the broker reaches its controller
+   * as it, and the plaintext listener stays the owner's unrestricted way in, on 127.0.0.1.
+   */
+  superUsers?: string[];
 }
 
 export interface ServerConfigInput {
@@ -41,6 +47,13 @@ function securedProperties(secured: SecuredListeners): Record<string, PropertyVa
     "ssl.truststore.type": "PEM",
     "ssl.truststore.location": secured.caFile,
     "listener.name.ssl.ssl.client.auth": "required",
+    ...(secured.superUsers
+      ? {
+          "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+          "super.users": [...secured.superUsers, "User:ANONYMOUS"].join(";"),
+          "allow.everyone.if.no.acl.found": false,
+        }
+      : {}),
   };
 }
 

@@ -18,7 +18,7 @@ import { type LogLevel, log4j2Properties, type PropertyValue, serverProperties }
 import { probeApiVersions } from "./kafka-probe.js";
 import { readKept, writeKept } from "./kept-settings.js";
 import { guardChild } from "./process-guard.js";
-import { prepareSecuredKafka, type SecuredKafka } from "./secured-kafka.js";
+import { type AuthorizerOptions, prepareSecuredKafka, type SecuredKafka } from "./secured-kafka.js";
 
 export interface LocalKafkaOptions {
   /** Broker (client) port on 127.0.0.1; a free one when omitted. */
@@ -52,6 +52,12 @@ export interface LocalKafkaOptions {
    * made for this run (see SecuredKafka). The plaintext listener stays the bootstrap server.
    */
   secured?: boolean;
+  /**
+   * With `secured`: enforce ACLs on the SASL_SSL listener (see SecuredListeners.superUsers), with
+   * a SCRAM-SHA-512 user per name (passwords in `secured.users`) and the super user `admin`
+   * (`secured.admin`); create ACLs with createKafkaAcls.
+   */
+  authorizer?: AuthorizerOptions;
 }
 
 export interface LocalKafka {
@@ -153,6 +159,8 @@ async function startOnce(
   const kept = opts.dataDir !== undefined;
   if (kept && opts.secured)
     throw new LocalKafkaError("a kept data dir and secured listeners do not go together");
+  if (opts.authorizer && !opts.secured)
+    throw new LocalKafkaError("an authorizer needs the secured listeners (secured: true)");
   const dir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "local-stack-kafka-")));
   if (kept) await mkdir(dir, { recursive: true });
   const logFile = opts.logFile ?? join(dir, "broker.log");
@@ -172,7 +180,7 @@ async function startOnce(
     while (controllerPort === brokerPort) controllerPort = await freePort();
     if (kept) await writeKept(dir, PORTS_FILE, { brokerPort, controllerPort });
     const secured = opts.secured
-      ? await prepareSecuredKafka(dir, await otherFreePorts([brokerPort, controllerPort]))
+      ? await prepareSecuredKafka(dir, await otherFreePorts([brokerPort, controllerPort]), opts.authorizer)
       : undefined;
     const propsFile = join(dir, "server.properties");
     const log4jFile = join(dir, "log4j2.properties");

@@ -19,9 +19,23 @@ export interface SecuredKafka {
   untrustedCaFile: string;
   clientCertFile: string;
   clientKeyFile: string;
-  /** One user per SCRAM mechanism, each with a password made for this run. */
+  /** One user per SCRAM mechanism, each with a password made for this run, then any named users (SCRAM-SHA-512). */
   users: ScramUser[];
+  /**
+   * With an authorizer: the super user `admin` (SCRAM-SHA-512), who may create ACLs. Every
+   * other user of the SASL_SSL listener may then do only what an ACL allows.
+   */
+  admin?: ScramUser;
 }
+
+/** Ask for ACLs to be enforced, with these SCRAM-SHA-512 users besides the admin. */
+export interface AuthorizerOptions {
+  users: string[];
+}
+
+const ADMIN = "admin";
+// Hex: the format tool's [name=...,password=...] syntax has no quoting.
+const newPassword = () => randomBytes(18).toString("hex");
 
 /**
  * Certificates, users and listener settings for a broker whose files live in `dir` (its temp
@@ -31,16 +45,31 @@ export interface SecuredKafka {
 export async function prepareSecuredKafka(
   dir: string,
   ports: { saslSslPort: number; mutualTlsPort: number },
+  authorizer?: AuthorizerOptions,
 ): Promise<{ listeners: SecuredListeners; kafka: SecuredKafka; formatArgs: string[] }> {
   const tls = await createTlsMaterial(dir, ["127.0.0.1", "localhost"]);
-  const users = SCRAM_MECHANISMS.map((mechanism) => ({
-    mechanism,
-    username: `deletion-${mechanism.slice("SCRAM-SHA-".length)}`,
-    // Hex: the format tool's [name=...,password=...] syntax has no quoting.
-    password: randomBytes(18).toString("hex"),
-  }));
+  const named = (username: string): ScramUser => ({
+    mechanism: "SCRAM-SHA-512",
+    username,
+    password: newPassword(),
+  });
+  const users: ScramUser[] = [
+    ...SCRAM_MECHANISMS.map((mechanism) => ({
+      mechanism,
+      username: `deletion-${mechanism.slice("SCRAM-SHA-".length)}`,
+      password: newPassword(),
+    })),
+    ...(authorizer?.users ?? []).map(named),
+  ];
+  const admin = authorizer ? named(ADMIN) : undefined;
+  const everyone = admin ? [...users, admin] : users;
   return {
-    listeners: { ...ports, keystoreFile: tls.brokerKeystoreFile, caFile: tls.caFile },
+    listeners: {
+      ...ports,
+      keystoreFile: tls.brokerKeystoreFile,
+      caFile: tls.caFile,
+      ...(admin ? { superUsers: [`User:${admin.username}`] } : {}),
+    },
     kafka: {
       saslSslBootstrapServers: `127.0.0.1:${ports.saslSslPort}`,
       mutualTlsBootstrapServers: `127.0.0.1:${ports.mutualTlsPort}`,
@@ -49,8 +78,9 @@ export async function prepareSecuredKafka(
       clientCertFile: tls.clientCertFile,
       clientKeyFile: tls.clientKeyFile,
       users,
+      ...(admin ? { admin } : {}),
     },
-    formatArgs: users.flatMap((u) => [
+    formatArgs: everyone.flatMap((u) => [
       "--add-scram",
       `${u.mechanism}=[name=${u.username},password=${u.password}]`,
     ]),

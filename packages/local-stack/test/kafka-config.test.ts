@@ -48,4 +48,23 @@ describe("serverProperties", () => {
     expect(props.get("ssl.truststore.location")).toBe("/k/ca.pem");
     expect(props.get("listener.name.ssl.ssl.client.auth")).toBe("required");
   });
+
+  it("enforces ACLs only when asked, with the given super users and the brokers' anonymous principal", () => {
+    const secured = { saslSslPort: 3, mutualTlsPort: 4, keystoreFile: "/k/b.pem", caFile: "/k/ca.pem" };
+    const open = parse(serverProperties({ brokerPort: 1, controllerPort: 2, dataDir: "/d", secured }));
+    expect(open.has("authorizer.class.name")).toBe(false);
+    const props = parse(
+      serverProperties({
+        brokerPort: 1,
+        controllerPort: 2,
+        dataDir: "/d",
+        secured: { ...secured, superUsers: ["User:admin"] },
+      }),
+    );
+    expect(props.get("authorizer.class.name")).toBe(
+      "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+    );
+    expect(props.get("super.users")).toBe("User:admin;User:ANONYMOUS");
+    expect(props.get("allow.everyone.if.no.acl.found")).toBe("false");
+  });
 });

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -27,6 +28,9 @@ const CONTENT: Record<string, { generated: string } | { text: string }> = {
   RESONATE_ENCRYPTION_OLD_KEYS_FILE: { text: `k1:${Buffer.alloc(32, 1).toString("base64")}\n` },
   RESONATE_PROMISE_ID_KEY_FILE: { text: `${Buffer.alloc(32, 3).toString("base64")}\n` },
   STATUS_TOKEN_FILE: { generated: "status-http.token" },
+  REQUEST_SIGNING_KEY_FILE: {
+    text: String(generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" })),
+  },
 };
 
 export function localSecrets(): LocalSecrets {

@@ -159,8 +159,22 @@ describe("settings the chart refuses to render", () => {
   });
 
   it("SASL without a password Secret, encryption without a key, the postgres store without its URL", () => {
-    expect(refused(["kafka.securityProtocol=sasl_ssl", "kafka.sasl.username=u"])).toMatch(
-      /kafka.sasl.passwordSecret.name is required/,
+    expect(refused(["kafka.securityProtocol=sasl_ssl"])).toMatch(
+      /kafka.sasl.users.worker.passwordSecret.name is required/,
+    );
+    expect(
+      refused(["kafka.securityProtocol=sasl_ssl", "kafka.sasl.users.worker.passwordSecret.name=w"]),
+    ).toMatch(/kafka.sasl.users.topicSetup.passwordSecret.name is required/);
+    const bothSecrets = [
+      "kafka.securityProtocol=sasl_ssl",
+      "kafka.sasl.users.worker.passwordSecret.name=w",
+      "kafka.sasl.users.topicSetup.passwordSecret.name=t",
+    ];
+    expect(refused([...bothSecrets, "kafka.sasl.users.topicSetup.username=deletion-worker"])).toMatch(
+      /name the same user: each app needs its own/,
+    );
+    expect(refused(["worker.requestSigningKey.id=w1"])).toMatch(
+      /worker.requestSigningKey.id and worker.requestSigningKey.secret.name go together/,
     );
     expect(refused(["resonate.payloadEncryption.mode=aes-256-gcm"])).toMatch(
       /resonate.payloadEncryption.keySecret.name is required/,

@@ -29,7 +29,7 @@ const SECRETS_MOUNT = "/var/run/secrets/batch-deletion";
 const WORKER_SECRETS: Record<ValuesName, Record<string, string>> = {
   default: {},
   secured: {
-    KAFKA_SASL_PASSWORD_FILE: "batch-deletion-kafka/password",
+    KAFKA_SASL_PASSWORD_FILE: "batch-deletion-kafka-worker/password",
     KAFKA_SSL_CA_FILE: "batch-deletion-kafka/ca.crt",
     RESONATE_TOKEN_FILE: "batch-deletion-resonate-token/worker.token",
     RESONATE_ENCRYPTION_KEY_FILE: "batch-deletion-payload-key/current",
@@ -195,8 +195,19 @@ describe.each(Object.keys(VALUES_FILES) as ValuesName[])("the chart with the %s 
       "DEAD_LETTER_TOPIC",
     ])
       expect(env[key], key).toBe(workerEnv[key]);
+    // The same TLS files; its own user and password, never the workers'.
     const kafkaSecrets = Object.entries(WORKER_SECRETS[name]).filter(([k]) => k.startsWith("KAFKA_"));
-    expect(secretSourcesOf(job, container)).toEqual(Object.fromEntries(kafkaSecrets));
+    expect(secretSourcesOf(job, container)).toEqual(
+      Object.fromEntries(
+        kafkaSecrets.map(([k, v]) =>
+          k === "KAFKA_SASL_PASSWORD_FILE" ? [k, "batch-deletion-kafka-topic-setup/password"] : [k, v],
+        ),
+      ),
+    );
+    if (env.KAFKA_SECURITY_PROTOCOL?.startsWith("sasl_")) {
+      expect(env.KAFKA_SASL_USERNAME).toBe("deletion-topic-setup");
+      expect(workerEnv.KAFKA_SASL_USERNAME).toBe("deletion-worker");
+    }
   });
 });
 
@@ -260,6 +271,8 @@ describe("the worker's settings through the chart", () => {
     "worker.requestSignatureKeys[0].id=producer-1",
     "worker.requestSignatureKeys[0].secret=producer-keys",
     "worker.requestSignatureKeys[0].key=producer-1.pub",
+    "worker.requestSigningKey.id=worker-1",
+    "worker.requestSigningKey.secret.name=worker-signing-key",
   ];
 
   it("takes each secret from a Secret, as a file where the worker reads one, and refuses it in extraEnv", async () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { envOf, service } from "../support/compose.js";
+import { objectOf, render, VALUES_FILES } from "../support/helm.js";
+import { containerOf, plainEnvOf, podTemplateOf } from "../support/kube-pod.js";
 import { readText } from "../support/repo.js";
 import { loadSecureCompose, parseEnvFile } from "../support/secure-compose.js";
 
@@ -48,6 +50,7 @@ const idempotentProducers = [...script.matchAll(/^producer (\S+)$/gm)].map((m) =
 const REQUESTS = "topic:records_to_be_deleted";
 const COMPLETIONS = "topic:records_that_were_deleted";
 const DEAD_LETTERS = "topic:records_to_be_deleted_dlq";
+const BULK_REQUESTS = "topic:bulk_deletions_requested";
 const ops = (user: string, resource: string) => [...(acls.get(user)?.get(resource) ?? [])].sort();
 const resources = (user: string) => [...(acls.get(user)?.keys() ?? [])].sort();
 
@@ -99,14 +102,14 @@ describe("Kafka users and ACLs of the secured variant", () => {
     expect(ops("deletion-topic-setup", REQUESTS)).toContain("create");
   });
 
-  it("Redpanda Console and the deletion console never create or alter; only the deletion console publishes, requests only", () => {
+  it("Redpanda Console and the deletion console never create or alter; only the deletion console publishes, requests and bulk requests only", () => {
     for (const resource of resources("console")) {
       expect(ops("console", resource), resource).not.toEqual(expect.arrayContaining(["write"]));
       expect(ops("console", resource), resource).not.toEqual(expect.arrayContaining(["create"]));
     }
     for (const resource of resources("deletion-console")) {
       const allowed = ops("deletion-console", resource);
-      expect(allowed.includes("write") ? resource : REQUESTS).toBe(REQUESTS);
+      expect([REQUESTS, BULK_REQUESTS]).toContain(allowed.includes("write") ? resource : REQUESTS);
       expect(allowed, resource).not.toEqual(expect.arrayContaining(["create"]));
     }
   });
@@ -116,5 +119,42 @@ describe("Kafka users and ACLs of the secured variant", () => {
       ["deletion-console", "deletion-producer", "deletion-redrive", "deletion-worker"].sort(),
     );
     expect(script).not.toMatch(/--operation all|superuser/);
+  });
+});
+
+describe("Kafka users of the Helm chart", () => {
+  /** Every Secret (name/key) a pod mounts. */
+  const mountedSecrets = (workload: ReturnType<typeof objectOf>) =>
+    (podTemplateOf(workload).spec.volumes ?? [])
+      .flatMap((v) => v.projected?.sources ?? [])
+      .flatMap((s) => (s.secret ? (s.secret.items ?? []).map((i) => `${s.secret?.name}/${i.key}`) : []))
+      .sort();
+
+  it("the worker and topic-setup connect as the compose variant's users, each with only its own password file", () => {
+    const manifests = render(VALUES_FILES.secured);
+    const worker = objectOf(manifests, "Deployment", "worker");
+    const job = objectOf(manifests, "Job", "topic-setup");
+    const workerEnv = plainEnvOf(containerOf(worker, "worker"));
+    const jobEnv = plainEnvOf(containerOf(job, "topic-setup"));
+    expect([workerEnv.KAFKA_SASL_USERNAME, jobEnv.KAFKA_SASL_USERNAME]).toEqual([
+      "deletion-worker",
+      "deletion-topic-setup",
+    ]);
+    // The same users kafka-users.sh creates and gives ACLs to.
+    for (const user of ["deletion-worker", "deletion-topic-setup"])
+      expect(script).toContain(`upsert ${user} `);
+    expect(workerEnv.KAFKA_SASL_PASSWORD_FILE).toMatch(/^\/var\/run\/secrets\//);
+    expect(jobEnv.KAFKA_SASL_PASSWORD_FILE).toMatch(/^\/var\/run\/secrets\//);
+    expect(mountedSecrets(worker)).toContain("batch-deletion-kafka-worker/password");
+    expect(mountedSecrets(worker)).not.toContain("batch-deletion-kafka-topic-setup/password");
+    expect(mountedSecrets(job)).toContain("batch-deletion-kafka-topic-setup/password");
+    expect(mountedSecrets(job)).not.toContain("batch-deletion-kafka-worker/password");
+  });
+
+  it("KEDA reads the consumer lag as the worker, never with topic-setup's password", () => {
+    const manifests = render(VALUES_FILES.secured);
+    const auth = manifests.find((m) => m.kind === "TriggerAuthentication");
+    expect(JSON.stringify(auth?.spec)).toContain("batch-deletion-kafka-worker");
+    expect(JSON.stringify(auth?.spec)).not.toContain("batch-deletion-kafka-topic-setup");
   });
 });

@@ -4,9 +4,13 @@ import { join } from "node:path";
 import { type Postgres, startEmbeddedPostgres } from "@deletion/local-stack";
 import {
   connectPostgresStore,
+  controlTableDdl,
   createPool,
+  DEFAULT_CONTROL_TABLE,
   DEMO_TABLES,
+  pacingSignals,
   seedDemoData,
+  setBrake,
   TableListSchema,
 } from "@deletion/store-postgres";
 import pg from "pg";
@@ -163,5 +167,76 @@ describe.skipIf(noPsql !== "")(`PostgreSQL roles per app${noPsql}`, () => {
     expect(await attempt(seed(), "CREATE TABLE seed_probe (x int)")).toBe("ok");
     expect(await attempt(seed(), "CREATE ROLE sneaky")).toBe(INSUFFICIENT_PRIVILEGE);
     expect(await attempt(seed(), "CREATE DATABASE sneaky")).toBe(INSUFFICIENT_PRIVILEGE);
+  });
+
+  it("the pacing brake: the grants script creates its table as the store's code would; the worker reads it and may not change, drop or recreate it", async () => {
+    // The same columns as the table a worker allowed to would create itself (controlTableDdl).
+    const admin = new pg.Client({ connectionString: superuserUrl("deletion") });
+    await admin.connect();
+    try {
+      await admin.query(controlTableDdl("brake_reference"));
+      const columns = async (table: string) =>
+        (
+          await admin.query(
+            `SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns
+             WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position`,
+            [table],
+          )
+        ).rows;
+      expect(await columns(DEFAULT_CONTROL_TABLE)).toEqual(await columns("brake_reference"));
+      await admin.query("DROP TABLE brake_reference");
+    } finally {
+      await admin.end();
+    }
+
+    // The worker's own start-up path: finds the table (creates nothing) and reads the brake.
+    const pool = createPool({ connectionString: worker(), max: 1 });
+    const owner = createPool({ connectionString: superuserUrl("deletion"), max: 1 });
+    try {
+      const readers = await pacingSignals({
+        pool,
+        tables: TableListSchema.parse(DEMO_TABLES),
+        maxReplicaLagMs: 10_000,
+        autovacuum: false,
+        controlTable: DEFAULT_CONTROL_TABLE,
+      });
+      const brake = readers.find((r) => r.name === "brake");
+      expect(await brake?.check()).toEqual({ level: "ok" });
+      // An operator, as the table's owner, pulls the brake: the worker sees the hold.
+      await setBrake(owner, DEFAULT_CONTROL_TABLE, true, "maintenance");
+      expect(await brake?.check()).toMatchObject({
+        level: "hold",
+        reason: expect.stringContaining("maintenance"),
+      });
+      await setBrake(owner, DEFAULT_CONTROL_TABLE, false);
+      expect(await brake?.check()).toEqual({ level: "ok" });
+    } finally {
+      await pool.end();
+      await owner.end();
+    }
+
+    for (const sql of [
+      `UPDATE ${DEFAULT_CONTROL_TABLE} SET paused = true`,
+      `INSERT INTO ${DEFAULT_CONTROL_TABLE} (id, paused) VALUES (true, true)`,
+      `DELETE FROM ${DEFAULT_CONTROL_TABLE}`,
+      `TRUNCATE ${DEFAULT_CONTROL_TABLE}`,
+      `DROP TABLE ${DEFAULT_CONTROL_TABLE}`,
+      `ALTER TABLE ${DEFAULT_CONTROL_TABLE} ADD COLUMN x int`,
+      controlTableDdl("brake_of_its_own"),
+    ])
+      expect(await attempt(worker(), sql), sql).toBe(INSUFFICIENT_PRIVILEGE);
+    // Status reads no brake either: it was granted to the workers only.
+    expect(await attempt(status(), `SELECT paused FROM ${DEFAULT_CONTROL_TABLE}`)).toBe(
+      INSUFFICIENT_PRIVILEGE,
+    );
+  });
+
+  it("the grants script runs again without harm, and creates no brake with PACING_CONTROL_TABLE=none", async () => {
+    runPsql("deploy/secure/worker-grants.sql", "deletion", { DELETE_TABLES: DEMO_TABLES });
+    runPsql("deploy/secure/worker-grants.sql", "deletion", {
+      DELETE_TABLES: DEMO_TABLES,
+      PACING_CONTROL_TABLE: "none",
+    });
+    expect(await attempt(superuserUrl("deletion"), "SELECT 1 FROM none")).toBe("42P01");
   });
 });

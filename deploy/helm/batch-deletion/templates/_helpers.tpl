@@ -71,12 +71,16 @@ http://{{ include "bd.resonateServerName" . }}:{{ .Values.resonate.server.port }
 {{/*
 The secret files a Kafka client gets: a list of {env, secret, key, path}, one per *_FILE setting
 whose Secret is named in the values. The same list makes the env entries and the projected volume.
+Argument: (list root app), app the key of its user under kafka.sasl.users (worker, topicSetup):
+only that app's password is in its pods.
 */}}
 {{- define "bd.kafkaSecretFiles" -}}
-{{- $k := .Values.kafka -}}
+{{- $root := index . 0 -}}
+{{- $k := $root.Values.kafka -}}
+{{- $user := index $k.sasl.users (index . 1) -}}
 {{- $files := list -}}
-{{- if $k.sasl.passwordSecret.name -}}
-{{- $files = append $files (dict "env" "KAFKA_SASL_PASSWORD_FILE" "secret" $k.sasl.passwordSecret.name "key" $k.sasl.passwordSecret.key "path" "kafka/sasl-password") -}}
+{{- if and (hasPrefix "sasl_" $k.securityProtocol) $user.passwordSecret.name -}}
+{{- $files = append $files (dict "env" "KAFKA_SASL_PASSWORD_FILE" "secret" $user.passwordSecret.name "key" $user.passwordSecret.key "path" "kafka/sasl-password") -}}
 {{- end -}}
 {{- if $k.tls.caSecret.name -}}
 {{- $files = append $files (dict "env" "KAFKA_SSL_CA_FILE" "secret" $k.tls.caSecret.name "key" $k.tls.caSecret.key "path" "kafka/ca.crt") -}}
@@ -90,7 +94,7 @@ whose Secret is named in the values. The same list makes the env entries and the
 
 {{- define "bd.workerSecretFiles" -}}
 {{- $r := .Values.resonate -}}
-{{- $files := include "bd.kafkaSecretFiles" . | fromYamlArray -}}
+{{- $files := include "bd.kafkaSecretFiles" (list . "worker") | fromYamlArray -}}
 {{- if $r.tokenSecret.name -}}
 {{- $files = append $files (dict "env" "RESONATE_TOKEN_FILE" "secret" $r.tokenSecret.name "key" $r.tokenSecret.key "path" "resonate/token") -}}
 {{- end -}}
@@ -105,6 +109,11 @@ whose Secret is named in the values. The same list makes the env entries and the
 {{- end -}}
 {{- range .Values.worker.requestSignatureKeys -}}
 {{- $files = append $files (dict "env" "" "secret" .secret "key" .key "path" (printf "request-signatures/%s.pem" .id)) -}}
+{{- end -}}
+{{- with .Values.worker.requestSigningKey -}}
+{{- if .secret.name -}}
+{{- $files = append $files (dict "env" "REQUEST_SIGNING_KEY_FILE" "secret" .secret.name "key" .secret.key "path" "request-signing/key.pem") -}}
+{{- end -}}
 {{- end -}}
 {{- if .Values.worker.statusTokenSecret.name -}}
 {{- $files = append $files (dict "env" "STATUS_TOKEN_FILE" "secret" .Values.worker.statusTokenSecret.name "key" .Values.worker.statusTokenSecret.key "path" "status/token") -}}
@@ -138,17 +147,20 @@ whose Secret is named in the values. The same list makes the env entries and the
       {{- end }}
 {{- end -}}
 
-{{/* The Kafka settings every Kafka client of the chart takes. */}}
+{{/* The Kafka settings every Kafka client of the chart takes, as its own user. Argument: (list root app). */}}
 {{- define "bd.kafkaEnv" -}}
+{{- $root := index . 0 -}}
+{{- $app := index . 1 -}}
+{{- $k := $root.Values.kafka -}}
 - name: KAFKA_BROKERS
-  value: {{ required "kafka.brokers is required" .Values.kafka.brokers | quote }}
+  value: {{ required "kafka.brokers is required" $k.brokers | quote }}
 - name: KAFKA_SECURITY_PROTOCOL
-  value: {{ .Values.kafka.securityProtocol | quote }}
-{{- if hasPrefix "sasl_" .Values.kafka.securityProtocol }}
+  value: {{ $k.securityProtocol | quote }}
+{{- if hasPrefix "sasl_" $k.securityProtocol }}
 - name: KAFKA_SASL_MECHANISM
-  value: {{ .Values.kafka.sasl.mechanism | quote }}
+  value: {{ $k.sasl.mechanism | quote }}
 - name: KAFKA_SASL_USERNAME
-  value: {{ required "kafka.sasl.username is required with a sasl_ security protocol" .Values.kafka.sasl.username | quote }}
+  value: {{ required (printf "kafka.sasl.users.%s.username is required with a sasl_ security protocol" $app) (index $k.sasl.users $app).username | quote }}
 {{- end }}
 {{- end -}}
 
@@ -195,8 +207,20 @@ seccompProfile:
 {{- if and .Values.resonate.payloadEncryption.strict (not .Values.resonate.payloadEncryption.keySecret.name) -}}
 {{- fail "resonate.payloadEncryption.strict needs resonate.payloadEncryption.keySecret.name" -}}
 {{- end -}}
-{{- if and (hasPrefix "sasl_" .Values.kafka.securityProtocol) (not .Values.kafka.sasl.passwordSecret.name) -}}
-{{- fail "kafka.sasl.passwordSecret.name is required with a sasl_ security protocol" -}}
+{{- if hasPrefix "sasl_" .Values.kafka.securityProtocol -}}
+{{- $users := .Values.kafka.sasl.users -}}
+{{- $apps := .Values.topicSetup.enabled | ternary (list "worker" "topicSetup") (list "worker") -}}
+{{- range $apps -}}
+{{- if not (index $users .).passwordSecret.name -}}
+{{- fail (printf "kafka.sasl.users.%s.passwordSecret.name is required with a sasl_ security protocol" .) -}}
+{{- end -}}
+{{- end -}}
+{{- if and $.Values.topicSetup.enabled (eq $users.worker.username $users.topicSetup.username) -}}
+{{- fail "kafka.sasl.users.worker and kafka.sasl.users.topicSetup name the same user: each app needs its own (docs/security.md)" -}}
+{{- end -}}
+{{- end -}}
+{{- if ne (empty $w.requestSigningKey.id) (empty $w.requestSigningKey.secret.name) -}}
+{{- fail "worker.requestSigningKey.id and worker.requestSigningKey.secret.name go together: give both or neither" -}}
 {{- end -}}
 {{- if and .Values.resonate.server.enabled .Values.resonate.externalUrl -}}
 {{- fail "resonate.externalUrl is for a server run elsewhere: set resonate.server.enabled false with it" -}}
