@@ -80,7 +80,10 @@ export class BulkConsumer {
       onRevoked: (partitions) => this.onRevoked(partitions),
     });
     this.commits.start();
-    this.options.logger.info({ event: LOG_EVENTS.bulkConsumerStarted, topic: this.topic }, "bulk consumer consuming");
+    this.options.logger.info(
+      { event: LOG_EVENTS.bulkConsumerStarted, topic: this.topic },
+      "bulk consumer consuming",
+    );
   }
 
   /** Stops taking requests, commits what is safe and disconnects; running bulks go on elsewhere (server) or are redelivered. */
