@@ -12,10 +12,11 @@
 #   deletion-console      the deletion console: read completions and dead letters (its feed's group
 #                         deletion-redrive*), describe the workers' group, write re-driven requests
 #   deletion-topic-setup  create and configure the pipeline's topics
+#   deletion-bulk         the bulk tool: write bulk deletion requests, nothing else
 #   console               Redpanda Console: read and describe, nothing else
 set -eu
 for name in KAFKA_ADMIN_PASSWORD KAFKA_PRODUCER_PASSWORD KAFKA_WORKER_PASSWORD KAFKA_REDRIVE_PASSWORD \
-  KAFKA_DELETION_CONSOLE_PASSWORD KAFKA_TOPIC_SETUP_PASSWORD KAFKA_CONSOLE_PASSWORD; do
+  KAFKA_DELETION_CONSOLE_PASSWORD KAFKA_TOPIC_SETUP_PASSWORD KAFKA_BULK_PASSWORD KAFKA_CONSOLE_PASSWORD; do
   eval ": \"\${$name:?set $name in .env}\""
 done
 # rpk reads its connection and the admin's credentials from the environment (RPK_<option>), so
@@ -76,6 +77,10 @@ allow deletion-console topic "$REQUESTS" write,describe
 allow deletion-console group deletion-redrive read,describe prefixed
 allow deletion-console group deletor-workers describe prefixed
 producer deletion-console
+
+upsert deletion-bulk "$KAFKA_BULK_PASSWORD"
+allow deletion-bulk topic "$BULK_REQUESTS" write,describe
+producer deletion-bulk
 
 upsert deletion-topic-setup "$KAFKA_TOPIC_SETUP_PASSWORD"
 for topic in "$REQUESTS" "$COMPLETIONS" "$DEAD_LETTERS" "$BULK_REQUESTS" "$BULK_COMPLETIONS"; do
