@@ -105,6 +105,10 @@ export async function fanOutPageStep(
 ): Promise<FanOutPageStep> {
   const { selection, logger } = bulkDependencies(ctx);
   const cancel = await bulkDependencies(ctx).cancelOf(input.bulkId);
+  // A cancel that comes once every record is requested stops nothing: the bulk completes.
+  if (cancel && after !== null && (await selection.pageIds(selectionOf(input), after, 1)).ids.length === 0) {
+    return { ids: [], last: null, at: new Date().toISOString() };
+  }
   if (cancel) {
     logger.info(
       { event: BULK_LOG_EVENTS.bulkCancelled, bulkId: input.bulkId, page, restore: cancel.restore },

@@ -18,7 +18,7 @@ class ForwardingPublisher implements BulkPublisher {
     private readonly flagged: () => number,
   ) {}
   /** Called once, after the first page is out: what happens then, say a crash before the checkpoint. */
-  afterFirstPublish: ((ids: string[]) => void) | undefined;
+  afterFirstPublish: ((ids: string[]) => void | Promise<void>) | undefined;
   async publishRequests(bulkId: string, requests: readonly DeletionRequested[]): Promise<void> {
     this.flaggedAtPublish.push(this.flagged());
     for (const request of requests) {
@@ -27,7 +27,7 @@ class ForwardingPublisher implements BulkPublisher {
     }
     const after = this.afterFirstPublish;
     this.afterFirstPublish = undefined;
-    after?.(requests.map((r) => r.recordId));
+    await after?.(requests.map((r) => r.recordId));
   }
   async publishCompleted(completion: BulkDeletionCompleted): Promise<void> {
     this.completions.push(completion);
@@ -188,6 +188,21 @@ describe("bulk workflow", () => {
     });
     expect(publisher.requests).toEqual([]);
     expect(selection.flagged.size).toBe(0);
+  });
+
+  it("completes when the cancel comes after every record was requested", async () => {
+    const { publisher, bulk, client } = setUp();
+    // Two ids, pages of two: the first page is full, so one more (empty) page is looked for.
+    publisher.afterFirstPublish = async () => {
+      await client.resonate.promises.create(bulk.ids.cancelOf("late"), Date.now() + 60_000);
+    };
+    const outcome = await finished(
+      await bulk.begin(
+        request("late", { selector: undefined, params: undefined, ids: ["c-2", "c-3"] }),
+        source(0),
+      ),
+    );
+    expect(outcome).toMatchObject({ status: "completed", requested: 2, deleted: 2, notRequested: 0 });
   });
 
   it("ends failed, with the reason, for a selector this deployment does not configure", async () => {
