@@ -99,7 +99,7 @@ export const statusCli = {
     "read, 2 bad usage.",
     "",
     "Examples:",
-    "  status customer-17 --resonate-url http://localhost:8001",
+    "  status customer-000017 --resonate-url http://localhost:8001",
     "  status --list --state failed",
     "  status --bulk delete-tenant-3 --json",
   ].join("\n"),
