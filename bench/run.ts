@@ -49,6 +49,10 @@ const BENCHMARKS: Record<string, Benchmark> = {
     about: "Resonate server storage per record deleted (kept for ever by v0.9.8)",
     defaultFlags: [],
   },
+  bulk: {
+    about: "one bulk deletion of 100,000 customers: time to all soft-deleted, records/s end to end",
+    defaultFlags: [],
+  },
   "client-pause": {
     about: "does the Kafka client's pause()/resume() lose messages (a check, no result file)",
   },

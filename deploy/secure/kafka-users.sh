@@ -13,10 +13,11 @@
 #                         deletion-redrive*), describe the workers' group, write re-driven requests;
 #                         read the bulk topics (its bulk board) and write bulk requests (its bulk form)
 #   deletion-topic-setup  create and configure the pipeline's topics
+#   deletion-bulk         the bulk tool: write bulk deletion requests, nothing else
 #   console               Redpanda Console: read and describe, nothing else
 set -eu
 for name in KAFKA_ADMIN_PASSWORD KAFKA_PRODUCER_PASSWORD KAFKA_WORKER_PASSWORD KAFKA_REDRIVE_PASSWORD \
-  KAFKA_DELETION_CONSOLE_PASSWORD KAFKA_TOPIC_SETUP_PASSWORD KAFKA_CONSOLE_PASSWORD; do
+  KAFKA_DELETION_CONSOLE_PASSWORD KAFKA_TOPIC_SETUP_PASSWORD KAFKA_BULK_PASSWORD KAFKA_CONSOLE_PASSWORD; do
   eval ": \"\${$name:?set $name in .env}\""
 done
 # rpk reads its connection and the admin's credentials from the environment (RPK_<option>), so
@@ -79,6 +80,10 @@ allow deletion-console topic "$BULK_COMPLETIONS" read,describe
 allow deletion-console group deletion-redrive read,describe prefixed
 allow deletion-console group deletor-workers describe prefixed
 producer deletion-console
+
+upsert deletion-bulk "$KAFKA_BULK_PASSWORD"
+allow deletion-bulk topic "$BULK_REQUESTS" write,describe
+producer deletion-bulk
 
 upsert deletion-topic-setup "$KAFKA_TOPIC_SETUP_PASSWORD"
 for topic in "$REQUESTS" "$COMPLETIONS" "$DEAD_LETTERS" "$BULK_REQUESTS" "$BULK_COMPLETIONS"; do

@@ -122,7 +122,12 @@ async function follow(config: BulkConfig, bulkId: string): Promise<number> {
   for (;;) {
     status = await readBulkStatus(bulkId, { source, ids });
     if (status.state !== "running" && status.state !== "unknown" && status.state !== "unreachable") break;
-    const line = status.state === "running" ? bulkProgressLine(status) : describeBulkStatus(status).join(" ");
+    const line =
+      status.state === "running"
+        ? bulkProgressLine(status)
+        : status.state === "unknown"
+          ? `bulk ${bulkId}: submitted, waiting for a worker to start it`
+          : describeBulkStatus(status).join(" ");
     process.stderr.write(live ? `\r${line}\u001b[K` : `${line}\n`);
     await new Promise((resolve) => setTimeout(resolve, config.pollMs));
   }

@@ -49,7 +49,7 @@ import { preparePacing } from "./pacing.js";
 import { batchSleepMsOf } from "./pacing-config.js";
 import { openRecordStore } from "./record-store.js";
 import { requestKeyringOf } from "./request-signatures.js";
-import { statusEndpoint } from "./status.js";
+import { statusEndpoints } from "./status.js";
 import { statusTokenOf } from "./status-token.js";
 
 type WorkerConfig = ConfigOf<typeof workerCli.options>;
@@ -239,15 +239,12 @@ async function main(config: WorkerConfig): Promise<number> {
       };
     },
     registry: metrics.registry,
-    status: statusEndpoint(
+    ...statusEndpoints(
       config.resonateUrl,
       client,
       new PromiseIds(config.promisePrefix, { idKey: promiseIdKey }),
       store.postgres,
-      {
-        token,
-        payloads,
-      },
+      { token, payloads },
     ),
     statusToken,
     promisePrefix: config.promisePrefix,
@@ -255,7 +252,7 @@ async function main(config: WorkerConfig): Promise<number> {
   logger.info(
     { event: LOG_EVENTS.http, port: http.port, statusEndpoint: statusToken ? "bearer token" : "off" },
     statusToken
-      ? "serving /healthz, /readyz, /metrics and, with the status token, /status/<recordId>"
+      ? "serving /healthz, /readyz, /metrics and, with the status token, /status/<recordId> and /status/bulk/<bulkId>"
       : "serving /healthz, /readyz and /metrics; /status is off (no STATUS_TOKEN_FILE)",
   );
 

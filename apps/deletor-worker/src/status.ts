@@ -1,4 +1,5 @@
 import {
+  bulkStatusAnswer,
   type HttpStatusSourceOptions,
   httpStatusSource,
   lookupStatusSource,
@@ -6,13 +7,14 @@ import {
   statusAnswer,
 } from "@deletion/deletion-status";
 import type { ResonateClient } from "@deletion/resonate-client";
-import { type PromiseIds, promiseLookup } from "@deletion/workflows";
+import { BulkIds, type PromiseIds, promiseLookup } from "@deletion/workflows";
 
 /**
- * GET /status/<recordId> of this worker: from the Resonate server it uses (read over its API,
- * so the worker's own client is not involved), or from the in-process network it holds.
+ * GET /status/<recordId> and /status/bulk/<bulkId> of this worker: from the Resonate server it
+ * uses (read over its API, so the worker's own client is not involved), or from the in-process
+ * network it holds (there a running bulk shows no progress: that network cannot search).
  */
-export function statusEndpoint(
+export function statusEndpoints(
   resonateUrl: string | undefined,
   client: ResonateClient,
   ids: PromiseIds,
@@ -22,5 +24,9 @@ export function statusEndpoint(
   const source = resonateUrl
     ? httpStatusSource(resonateUrl, access)
     : lookupStatusSource(promiseLookup(client.resonate), "this worker's in-process network");
-  return (recordId: string) => statusAnswer(recordId, { ids, source, inspector });
+  const bulkIds = new BulkIds(ids.prefix);
+  return {
+    status: (recordId: string) => statusAnswer(recordId, { ids, source, inspector }),
+    bulkStatus: (bulkId: string) => bulkStatusAnswer(bulkId, { ids: bulkIds, source }),
+  };
 }

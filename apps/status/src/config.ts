@@ -8,6 +8,7 @@ import {
   resonateSecurityCheck,
   resonateTokenOptions,
 } from "@deletion/cli-kit";
+import { BulkIdSchema } from "@deletion/contracts";
 import {
   DEFAULT_DELETED_AT_COLUMN,
   DEMO_TABLES,
@@ -18,9 +19,9 @@ import { DEFAULT_PROMISE_PREFIX, PromisePrefixSchema } from "@deletion/workflows
 import { z } from "zod";
 
 export const statusCli = {
-  name: "status <recordId> | status --list --state failed",
+  name: "status <recordId> | status --list --state failed | status --bulk <bulkId>",
   summary:
-    "Says where a record's deletion stands: unknown, accepted (soft-deleted), deleting (batches done, rows deleted so far), done (when; the request's partition and offset) or failed (why; how to retry). Reads the durable promises on the Resonate server and, given a database, the rows left. Changes nothing.",
+    "Says where a record's deletion stands: unknown, accepted (soft-deleted), deleting (batches done, rows deleted so far), done (when; the request's partition and offset) or failed (why; how to retry). With --bulk, where a bulk deletion stands: matched, soft-deleted, requested, done, failed (with ids), rows, rate, ETA and its status. Reads the durable promises on the Resonate server and, given a database, the rows left. Changes nothing.",
   options: {
     resonateUrl: option({
       flag: "resonate-url",
@@ -59,6 +60,11 @@ export const statusCli = {
         .transform((text) => (text === "none" ? null : text))
         .pipe(IdentifierSchema.nullable()),
     }),
+    bulk: option({
+      flag: "bulk",
+      description: "show a bulk deletion (its bulkId) instead of a record",
+      schema: BulkIdSchema.optional(),
+    }),
     list: option({
       flag: "list",
       kind: "boolean",
@@ -93,8 +99,9 @@ export const statusCli = {
     "read, 2 bad usage.",
     "",
     "Examples:",
-    "  status customer-17 --resonate-url http://localhost:8001",
+    "  status customer-000017 --resonate-url http://localhost:8001",
     "  status --list --state failed",
+    "  status --bulk delete-tenant-3 --json",
   ].join("\n"),
 } satisfies CliSpec<Record<string, ReturnType<typeof option>>>;
 

@@ -1,14 +1,16 @@
 import { EXIT_USAGE, resonateSecurityOf, runCli } from "@deletion/cli-kit";
 import {
+  describeBulkStatus,
   describeStatus,
   httpStatusSource,
   listFailed,
   type RecordInspector,
+  readBulkStatus,
   readRecordStatus,
 } from "@deletion/deletion-status";
 import { createPayloadCipher } from "@deletion/resonate-client";
 import { connectPostgresStore, describeDatabase } from "@deletion/store-postgres";
-import { PromiseIds } from "@deletion/workflows";
+import { BulkIds, PromiseIds } from "@deletion/workflows";
 import { type StatusConfig, statusCli, takeRecordId } from "./config.js";
 
 const { recordId, rest, extra } = takeRecordId(process.argv.slice(2));
@@ -19,13 +21,16 @@ async function main(config: StatusConfig): Promise<number> {
     return EXIT_USAGE;
   };
   if (extra.length > 0) return usage(`one record id at a time (also given: ${extra.join(" ")})`);
+  if (config.bulk !== undefined && (recordId || config.list))
+    return usage("give a record id, --list or --bulk, one of them");
   if (config.list && recordId) return usage("give a record id or --list, not both");
   if (config.list && !config.state) return usage("--list needs --state (failed)");
-  if (!config.list && !recordId) return usage("name a record id, or --list --state failed");
+  if (!config.list && !recordId && config.bulk === undefined)
+    return usage("name a record id, or --list --state failed, or --bulk <bulkId>");
 
   let inspector: RecordInspector | undefined;
   let close = async () => {};
-  if (config.databaseUrl && !config.list) {
+  if (config.databaseUrl && !config.list && config.bulk === undefined) {
     const opened = await connectPostgresStore({
       databaseUrl: config.databaseUrl,
       tables: config.tables,
@@ -54,6 +59,15 @@ async function main(config: StatusConfig): Promise<number> {
       }),
       inspector,
     };
+    if (config.bulk !== undefined) {
+      const status = await readBulkStatus(config.bulk, {
+        source: options.source,
+        ids: new BulkIds(config.promisePrefix),
+      });
+      if (config.json) process.stdout.write(`${JSON.stringify(status)}\n`);
+      else process.stdout.write(`${describeBulkStatus(status).join("\n")}\n`);
+      return status.state === "unreachable" ? 1 : 0;
+    }
     if (config.list) {
       const listed = await listFailed({ ...options, limit: config.limit });
       if (!listed.ok) {

@@ -28,6 +28,19 @@ describe("status command line", () => {
     }
   });
 
+  it("takes --bulk with a bulk id (its value is not the record id) and refuses one no bulk could have", () => {
+    expect(takeRecordId(["--bulk", "delete-tenant-3", "--json"])).toEqual({
+      rest: ["--bulk", "delete-tenant-3", "--json"],
+      extra: [],
+    });
+    const parsed = parseOptions(statusCli, ["--bulk", "delete-tenant-3", "--json"], {});
+    expect(parsed.kind).toBe("ok");
+    if (parsed.kind === "ok") expect(parsed.config).toMatchObject({ bulk: "delete-tenant-3", json: true });
+    const bad = parseOptions(statusCli, ["--bulk", "../etc"], {});
+    expect(bad.kind).toBe("error");
+    if (bad.kind === "error") expect(bad.message).toContain("--bulk");
+  });
+
   it("takes the workers' token and payload keys, and refuses a key it cannot use, naming it", () => {
     const parsed = parseOptions(statusCli, [], { RESONATE_ENCRYPTION_KEY: "k1:c2hvcnQ=" });
     expect(parsed.kind).toBe("error");

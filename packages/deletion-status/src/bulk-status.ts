@@ -4,6 +4,7 @@ import {
   decodeStoredValue,
   FanOutPageStepSchema,
   FollowStepSchema,
+  PublishPageStepSchema,
   SoftDeleteBatchStepSchema,
 } from "@deletion/workflows";
 import { z } from "zod";
@@ -133,7 +134,12 @@ async function fromSteps(
       const decoded = decodeStoredValue(step.value);
       if (!decoded.ok) continue;
       const value = decoded.value;
-      if (typeof value === "string" && status.startedAt === undefined) status.startedAt = value;
+      // The start and end steps return a time each: the bulk started at the earlier one.
+      if (typeof value === "string" && !Number.isNaN(Date.parse(value))) {
+        if (status.startedAt === undefined || Date.parse(value) < Date.parse(status.startedAt))
+          status.startedAt = value;
+        continue;
+      }
       const soft = SoftDeleteBatchStepSchema.safeParse(value);
       if (soft.success) {
         status.matched += soft.data.matched;
@@ -141,10 +147,18 @@ async function fromSteps(
         if (soft.data.last === null) softDeleteDone = true;
         continue;
       }
+      // A page read: the fan-out ends with a cancel or an empty last page (nothing to publish).
       const fanOut = FanOutPageStepSchema.safeParse(value);
       if (fanOut.success) {
-        status.requested += fanOut.data.ids.length;
-        if (fanOut.data.last === null || fanOut.data.cancel) fanOutDone = true;
+        if (fanOut.data.cancel || (fanOut.data.last === null && fanOut.data.ids.length === 0))
+          fanOutDone = true;
+        continue;
+      }
+      // A page published: its requests count.
+      const published = PublishPageStepSchema.safeParse(value);
+      if (published.success) {
+        status.requested += published.data.published;
+        if (published.data.last === null) fanOutDone = true;
         continue;
       }
       const follow = FollowStepSchema.safeParse(value);

@@ -1,5 +1,6 @@
 export { bulkProgressLine } from "./bulk-progress.js";
 export { type BulkStatus, BulkStatusSchema, describeBulkStatus, readBulkStatus } from "./bulk-status.js";
+export { bulkStatusAnswer } from "./bulk-status-answer.js";
 export { describeStatus } from "./describe-status.js";
 export { listFailed } from "./failed-records.js";
 export {

@@ -13,6 +13,11 @@ export interface HttpEndpoints {
    */
   status?: (recordId: string) => Promise<{ httpStatus: number; body: unknown }>;
   /**
+   * GET /status/bulk/<bulkId>: where a bulk deletion stands (its totals, rate, ETA), as JSON,
+   * behind the same bearer token. A record id cannot contain '/', so the path names no record.
+   */
+  bulkStatus?: (bulkId: string) => Promise<{ httpStatus: number; body: unknown }>;
+  /**
    * The bearer token GET /status/<recordId> requires (`Authorization: Bearer <token>`). Without
    * one, /status is off (404): its answers name records and read decrypted promise data.
    */
@@ -43,6 +48,9 @@ function withoutPromiseIds(value: unknown, prefix: string | undefined): unknown 
   );
 }
 
+/** Where a bulk's status is served: /status/bulk/<bulkId>. */
+export const BULK_STATUS_PATH = "/status/bulk/";
+
 export interface RunningHttpServer {
   port: number;
   close(): Promise<void>;
@@ -51,7 +59,8 @@ export interface RunningHttpServer {
 /**
  * /healthz: the process answers. /readyz: it can do work. /metrics: Prometheus text format.
  * These three are open (probes, scrapers) and name no record. /status/<recordId>: a record's
- * deletion status (read-only), only with the configured bearer token.
+ * deletion status, /status/bulk/<bulkId>: a bulk's (both read-only), only with the configured
+ * bearer token.
  */
 export async function startHttpServer(port: number, endpoints: HttpEndpoints): Promise<RunningHttpServer> {
   const statusTokenDigest = endpoints.statusToken ? sha256(endpoints.statusToken) : undefined;
@@ -90,14 +99,16 @@ export async function startHttpServer(port: number, endpoints: HttpEndpoints): P
           .end(JSON.stringify({ error: "GET /status needs the status bearer token" }));
         return;
       }
-      let recordId: string;
+      const bulkOf = endpoints.bulkStatus;
+      const isBulk = bulkOf !== undefined && path.startsWith(BULK_STATUS_PATH);
+      let id: string;
       try {
-        recordId = decodeURIComponent(path.slice("/status/".length));
+        id = decodeURIComponent(path.slice(isBulk ? BULK_STATUS_PATH.length : "/status/".length));
       } catch {
         res.writeHead(400).end();
         return;
       }
-      statusOf(recordId).then(
+      (isBulk ? bulkOf(id) : statusOf(id)).then(
         ({ httpStatus, body }) =>
           res.writeHead(httpStatus, { "content-type": "application/json" }).end(JSON.stringify(body)),
         (err: unknown) =>

@@ -5,6 +5,7 @@ import { WorkerMetrics } from "../src/metrics.js";
 
 const TOKEN = "status-token-0123456789abcdefghijklmnop";
 const RECORD = "customer-4711";
+const BULK = "delete-tenant-3";
 
 const servers: RunningHttpServer[] = [];
 afterEach(async () => {
@@ -29,6 +30,12 @@ async function serve(options: { statusToken?: string } = {}) {
     status: async (recordId) => {
       asked.push(recordId);
       return { httpStatus: 200, body: { recordId, state: "done", rowsDeleted: 3 } };
+    },
+    bulkStatus: async (bulkId) => {
+      asked.push(`bulk:${bulkId}`);
+      return bulkId === BULK
+        ? { httpStatus: 200, body: { bulkId, state: "completed", matched: 150, done: 150 } }
+        : { httpStatus: 404, body: { bulkId, state: "unknown" } };
     },
     promisePrefix: "deletion",
     ...options,
@@ -61,6 +68,21 @@ describe("worker HTTP: /status needs the bearer token", () => {
     expect(response.headers.get("www-authenticate")).toMatch(/^Bearer /);
     expect(await response.text()).not.toContain(RECORD);
     expect(asked).toEqual([]);
+  });
+
+  it("answers /status/bulk/<bulkId> with the token, the same way; a record's status stays where it was", async () => {
+    const { asked, get } = await serve({ statusToken: TOKEN });
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const response = await get(`/status/bulk/${BULK}`, auth);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ bulkId: BULK, state: "completed", matched: 150, done: 150 });
+    expect((await get("/status/bulk/other", auth)).status).toBe(404);
+    expect((await get("/status/bulk/%E0%A4%A", auth)).status).toBe(400);
+    expect((await get(`/status/${RECORD}`, auth)).status).toBe(200);
+    const anonymous = await get(`/status/bulk/${BULK}`);
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.text()).not.toContain(BULK);
+    expect(asked).toEqual([`bulk:${BULK}`, "bulk:other", RECORD]);
   });
 
   it("is off (404) when no token is configured", async () => {

@@ -22,9 +22,22 @@ export function controlTableDdl(qualified: string): string {
  * a brake that exists only after a migration is missing exactly when it is needed.
  */
 export async function ensureControlTable(pool: Pool, qualified: string): Promise<void> {
-  const found = await pool.query<{ oid: string | null }>("SELECT to_regclass($1)::text AS oid", [qualified]);
-  if (found.rows[0]?.oid) return;
-  await pool.query(controlTableDdl(qualified));
+  const exists = async () =>
+    Boolean(
+      (await pool.query<{ oid: string | null }>("SELECT to_regclass($1)::text AS oid", [qualified])).rows[0]
+        ?.oid,
+    );
+  if (await exists()) return;
+  try {
+    await pool.query(controlTableDdl(qualified));
+  } catch (error) {
+    // Workers starting together: each saw no table and one CREATE won. IF NOT EXISTS does not
+    // cover that race; the others fail on the catalogue's unique index (23505), as
+    // duplicate_object (42710, its row type) or duplicate_table (42P07), and the table is there.
+    const code = (error as { code?: string }).code;
+    if ((code === "23505" || code === "42710" || code === "42P07") && (await exists())) return;
+    throw error;
+  }
 }
 
 /** Pulls (paused true) or releases the brake; what an operator's UPDATE does, for tests and tools. */

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import {
   classifyPushBack,
   DEMO_TABLES,
+  ensureControlTable,
   openPostgresStore,
   pacingSignals,
   replicaLagFromPrimary,
@@ -42,6 +43,15 @@ async function readUntil<T>(read: () => Promise<T>, done: (value: T) => boolean)
 }
 
 describe("the brake", () => {
+  it("is created once when several workers start at the same time", async () => {
+    // Six open connections first, so the six CREATEs really run side by side.
+    await Promise.all(Array.from({ length: 6 }, () => db.pool.query("SELECT pg_sleep(0.05)")));
+    const starts = Array.from({ length: 6 }, () => ensureControlTable(db.pool, "deletion_pacing_control"));
+    await expect(Promise.all(starts)).resolves.toHaveLength(6);
+    const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM deletion_pacing_control");
+    expect(rows[0]).toEqual({ n: 0 });
+  });
+
   it("creates its table when missing, holds while paused and releases on resume", async () => {
     const [brake] = await pacingSignals({
       pool: db.pool,

@@ -66,14 +66,28 @@ export const SoftDeleteBatchStepSchema = z.object({
 });
 export type SoftDeleteBatchStep = z.infer<typeof SoftDeleteBatchStepSchema>;
 
+/**
+ * A fan-out page as read: its ids, checkpointed before any of them is published, so a publish
+ * run again after a crash publishes exactly these ids (reading the page again would not find
+ * the records already deleted, and would take the next ones instead).
+ */
 export const FanOutPageStepSchema = z.object({
   ids: z.array(RecordIdSchema),
   last: z.string().nullable(),
-  /** Set when a cancel was found before this page: nothing was published. */
+  /** Set when a cancel was found before this page: nothing is published. */
   cancel: z.object({ restore: z.boolean() }).optional(),
   at: z.iso.datetime({ offset: true }),
 });
 export type FanOutPageStep = z.infer<typeof FanOutPageStepSchema>;
+
+/** A fan-out page published: how many requests, and the page's keyset end (null: the last page). */
+export const PublishPageStepSchema = z.object({
+  page: z.number().int().positive(),
+  published: z.number().int().nonnegative(),
+  last: z.string().nullable(),
+  at: z.iso.datetime({ offset: true }),
+});
+export type PublishPageStep = z.infer<typeof PublishPageStepSchema>;
 
 export const FollowStepSchema = z.object({
   deleted: z.number().int().nonnegative(),

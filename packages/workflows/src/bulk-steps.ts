@@ -12,6 +12,7 @@ import type {
   BulkWorkflowInput,
   FanOutPageStep,
   FollowStep,
+  PublishPageStep,
   SoftDeleteBatchStep,
 } from "./bulk-input.js";
 import { rethrowPublishError } from "./completion-publisher.js";
@@ -92,10 +93,9 @@ export async function softDeleteBatchStep(
 }
 
 /**
- * Leaf step: one fan-out page. Looks for a cancel first (then publishes nothing); else reads the
- * next page of ids and publishes one request per record. A page run again after a crash before
- * its checkpoint publishes the same requests again: each record's deletion dedupes by its
- * promise id, so the copies attach to (or report) the deletion the first copy started.
+ * Leaf step: reads one fan-out page. Looks for a cancel first (then reads nothing); else reads
+ * the next page of ids. Publishes nothing: the ids are checkpointed first, so whatever happens
+ * to the records once requested, a publish run again after a crash sends the same ids.
  */
 export async function fanOutPageStep(
   ctx: Context,
@@ -103,8 +103,12 @@ export async function fanOutPageStep(
   page: number,
   after: string | null,
 ): Promise<FanOutPageStep> {
-  const { selection, publisher, logger } = bulkDependencies(ctx);
+  const { selection, logger } = bulkDependencies(ctx);
   const cancel = await bulkDependencies(ctx).cancelOf(input.bulkId);
+  // A cancel that comes once every record is requested stops nothing: the bulk completes.
+  if (cancel && after !== null && (await selection.pageIds(selectionOf(input), after, 1)).ids.length === 0) {
+    return { ids: [], last: null, at: new Date().toISOString() };
+  }
   if (cancel) {
     logger.info(
       { event: BULK_LOG_EVENTS.bulkCancelled, bulkId: input.bulkId, page, restore: cancel.restore },
@@ -113,18 +117,33 @@ export async function fanOutPageStep(
     return { ids: [], last: after, cancel, at: new Date().toISOString() };
   }
   const { ids, last } = await selection.pageIds(selectionOf(input), after, input.shape.pageSize);
-  const requests: DeletionRequested[] = ids.map((recordId) => ({
+  return { ids, last, at: new Date().toISOString() };
+}
+
+/**
+ * Leaf step: publishes one request per record of a page read before. Run again after a crash
+ * before its checkpoint, it publishes the same requests again: each record's deletion dedupes
+ * by its promise id, so the copies attach to (or report) the deletion the first copy started.
+ */
+export async function publishPageStep(
+  ctx: Context,
+  input: BulkWorkflowInput,
+  page: number,
+  read: Pick<FanOutPageStep, "ids" | "last">,
+): Promise<PublishPageStep> {
+  const { publisher, logger } = bulkDependencies(ctx);
+  const requests: DeletionRequested[] = read.ids.map((recordId) => ({
     schemaVersion: 1,
     recordId,
     // The bulk's own time: a record's attempt started by this bulk carries it (see recordProgress).
     requestedAt: input.requestedAt,
   }));
-  if (requests.length > 0) await publisher.publishRequests(input.bulkId, requests).catch(rethrowPublishError);
+  await publisher.publishRequests(input.bulkId, requests).catch(rethrowPublishError);
   logger.info(
-    { event: BULK_LOG_EVENTS.bulkPagePublished, bulkId: input.bulkId, page, records: ids.length },
+    { event: BULK_LOG_EVENTS.bulkPagePublished, bulkId: input.bulkId, page, records: requests.length },
     "bulk page published",
   );
-  return { ids, last, at: new Date().toISOString() };
+  return { page, published: requests.length, last: read.last, at: new Date().toISOString() };
 }
 
 /** Leaf step: counts (and, with restore, un-flags) the records a cancelled bulk never requested. */

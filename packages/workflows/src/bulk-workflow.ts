@@ -14,6 +14,7 @@ import {
   fanOutPageStep,
   followStep,
   publishBulkCompletedStep,
+  publishPageStep,
   restStep,
   softDeleteBatchStep,
 } from "./bulk-steps.js";
@@ -28,8 +29,9 @@ export const BULK_WORKFLOW_NAME = "deleteBulk";
  *
  * 1. soft delete: the whole selection is flagged deleted in keyset batches, so readers see it
  *    gone before any record is requested;
- * 2. fan out: page by page, one DeletionRequested per record on the request topic (each record
- *    then runs its own deletion workflow on any worker); a cancel found before a page stops it;
+ * 2. fan out: page by page, the page's ids are read (a checkpoint), then one DeletionRequested
+ *    per record is published on the request topic (another checkpoint; each record then runs its
+ *    own deletion workflow on any worker); a cancel found before a page stops it;
  * 3. follow: each page's records are looked at until every one has finished, then the totals
  *    are published as a BulkDeletionCompleted.
  *
@@ -80,7 +82,10 @@ export function* bulkWorkflow(ctx: Context, input: BulkWorkflowInput): Generator
         totals.restored = rest.restored;
         break;
       }
-      if (step.ids.length > 0) pages.push(step.ids);
+      if (step.ids.length > 0) {
+        yield* ctx.run(publishPageStep, input, page, { ids: step.ids, last: step.last }, options);
+        pages.push(step.ids);
+      }
       totals.requested += step.ids.length;
       if (step.last === null) break;
       after = step.last;

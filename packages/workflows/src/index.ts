@@ -13,6 +13,7 @@ export {
   DEFAULT_BULK_SHAPE,
   FanOutPageStepSchema,
   FollowStepSchema,
+  PublishPageStepSchema,
   SoftDeleteBatchStepSchema,
 } from "./bulk-input.js";
 export {

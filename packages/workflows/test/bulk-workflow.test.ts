@@ -17,12 +17,17 @@ class ForwardingPublisher implements BulkPublisher {
     private readonly forward: (request: DeletionRequested, offset: number) => Promise<void>,
     private readonly flagged: () => number,
   ) {}
+  /** Called once, after the first page is out: what happens then, say a crash before the checkpoint. */
+  afterFirstPublish: ((ids: string[]) => void | Promise<void>) | undefined;
   async publishRequests(bulkId: string, requests: readonly DeletionRequested[]): Promise<void> {
     this.flaggedAtPublish.push(this.flagged());
     for (const request of requests) {
       this.requests.push({ bulkId, request });
       await this.forward(request, this.requests.length);
     }
+    const after = this.afterFirstPublish;
+    this.afterFirstPublish = undefined;
+    await after?.(requests.map((r) => r.recordId));
   }
   async publishCompleted(completion: BulkDeletionCompleted): Promise<void> {
     this.completions.push(completion);
@@ -114,6 +119,27 @@ describe("bulk workflow", () => {
     });
   });
 
+  it("a page published again (its step ran, no checkpoint) sends the same ids, though its records are gone by then", async () => {
+    const { selection, publisher, bulk } = setUp();
+    publisher.afterFirstPublish = (ids) => {
+      // The records are deleted (their rows gone from the selection), then the step fails
+      // before its checkpoint, as a crash would leave it: the step runs again.
+      selection.remove(ids);
+      throw new Error("lost before the checkpoint");
+    };
+    const outcome = await finished(await bulk.begin(request("again"), source(0)));
+    expect(publisher.requests.map((r) => r.request.recordId)).toEqual(["c-1", "c-4", "c-1", "c-4", "c-7"]);
+    expect(outcome).toMatchObject({
+      status: "completed",
+      matched: 3,
+      softDeleted: 3,
+      requested: 3,
+      deleted: 3,
+      failed: 0,
+      rowsDeleted: 30,
+    });
+  }, 20_000);
+
   it("runs once for the same bulkId requested twice", async () => {
     const { publisher, bulk } = setUp();
     const first = await bulk.begin(request("twice"), source(0));
@@ -162,6 +188,21 @@ describe("bulk workflow", () => {
     });
     expect(publisher.requests).toEqual([]);
     expect(selection.flagged.size).toBe(0);
+  });
+
+  it("completes when the cancel comes after every record was requested", async () => {
+    const { publisher, bulk, client } = setUp();
+    // Two ids, pages of two: the first page is full, so one more (empty) page is looked for.
+    publisher.afterFirstPublish = async () => {
+      await client.resonate.promises.create(bulk.ids.cancelOf("late"), Date.now() + 60_000);
+    };
+    const outcome = await finished(
+      await bulk.begin(
+        request("late", { selector: undefined, params: undefined, ids: ["c-2", "c-3"] }),
+        source(0),
+      ),
+    );
+    expect(outcome).toMatchObject({ status: "completed", requested: 2, deleted: 2, notRequested: 0 });
   });
 
   it("ends failed, with the reason, for a selector this deployment does not configure", async () => {

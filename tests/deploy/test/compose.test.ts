@@ -1,6 +1,9 @@
+import { bulkCli } from "@deletion/bulk/config";
 import { parseOptions } from "@deletion/cli-kit";
-import { TOPICS } from "@deletion/contracts";
+import { BULK_TOPICS, TOPICS } from "@deletion/contracts";
 import { workerCli } from "@deletion/deletor-worker/config";
+import { statusCli } from "@deletion/status/config";
+import { topicSetupCli } from "@deletion/topic-setup/config";
 import { describe, expect, it } from "vitest";
 import {
   argsOf,
@@ -263,6 +266,60 @@ describe("worker", () => {
     expect(workerConfig.outputTopic).toBe(setupEnv.OUTPUT_TOPIC ?? TOPICS.deletionCompletions);
     expect(workerConfig.deadLetterTopic).toBe(setupEnv.DEAD_LETTER_TOPIC ?? TOPICS.deadLetters);
     expect(envOf(producer).INPUT_TOPIC ?? TOPICS.deletionRequests).toBe(workerConfig.inputTopic);
+  });
+});
+
+describe("bulk deletion", () => {
+  const bulk = service(compose, "bulk");
+  const parsed = <T>(result: { kind: string; config?: T; message?: string }, what: string): T => {
+    if (result.kind !== "ok" || result.config === undefined)
+      throw new Error(`${what} rejects its compose environment: ${JSON.stringify(result)}`);
+    return result.config;
+  };
+  const setup = parsed(parseOptions(topicSetupCli, [], envOf(topicSetup)), "topic-setup");
+  const tool = parsed(parseOptions(bulkCli, [], envOf(bulk)), "the bulk tool");
+
+  it("topic-setup creates the bulk topics the workers read and write, the bulk tool and the console use", () => {
+    expect(setup.bulkTopic).toBe(BULK_TOPICS.requests);
+    expect(setup.bulkCompletionTopic).toBe(BULK_TOPICS.completions);
+    expect(workerConfig.bulkTopic).toBe(setup.bulkTopic);
+    expect(workerConfig.bulkCompletionTopic).toBe(setup.bulkCompletionTopic);
+    expect(tool.bulkTopic).toBe(setup.bulkTopic);
+    const consoleEnv = envOf(service(compose, "console"));
+    expect(consoleEnv.BULK_TOPIC).toBe(setup.bulkTopic);
+    expect(consoleEnv.BULK_COMPLETION_TOPIC).toBe(setup.bulkCompletionTopic);
+  });
+
+  it("the workers read bulk requests in a group of their own and offer the tenant selector on the parent table", () => {
+    expect(workerConfig.bulkGroupId).not.toBe(workerConfig.groupId);
+    expect(workerConfig.selectors).toEqual([{ name: "tenant", table: "customers", column: "tenant_id" }]);
+    const parent = workerConfig.tables.at(-1);
+    expect(parent?.table).toBe("customers");
+    // The seed's demo tables have the column the selector compares.
+    expect(readText("packages/store-postgres/src/seed.ts")).toMatch(
+      /ADD COLUMN IF NOT EXISTS tenant_id text/,
+    );
+  });
+
+  it("the bulk tool is a tool under a profile whose arguments reach its CLI; it reaches the broker and the server inside the network", () => {
+    expect(bulk.profiles).toContain("tools");
+    expect(bulk.entrypoint).toBeUndefined();
+    expect(bulk.command).toBeUndefined();
+    expect(tool.brokers).toBe(internalAddress);
+    expect(new URL(tool.resonateUrl).hostname).toBe("resonate");
+    expect(dependsOn(bulk)["topic-setup"]).toBe("service_completed_successfully");
+    expect(dependsOn(bulk).resonate).toBe("service_healthy");
+    const submit = parseOptions(
+      bulkCli,
+      ["--selector", "tenant", "--param", "tenant=tenant-3", "--wait"],
+      envOf(bulk),
+    );
+    expect(submit.kind).toBe("ok");
+  });
+
+  it("the status tool shows a bulk from its compose environment", () => {
+    const shown = parseOptions(statusCli, ["--bulk", "delete-tenant-3"], envOf(service(compose, "status")));
+    expect(shown.kind === "ok" && shown.config.bulk).toBe("delete-tenant-3");
   });
 });
 

@@ -37,6 +37,7 @@ const APP_OF_SERVICE: Record<string, string> = {
   status: "@deletion/status",
   redrive: "@deletion/redrive",
   console: "@deletion/console",
+  bulk: "@deletion/bulk",
 };
 
 const compose = loadCompose();

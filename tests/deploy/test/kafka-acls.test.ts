@@ -51,6 +51,7 @@ const REQUESTS = "topic:records_to_be_deleted";
 const COMPLETIONS = "topic:records_that_were_deleted";
 const DEAD_LETTERS = "topic:records_to_be_deleted_dlq";
 const BULK_REQUESTS = "topic:bulk_deletions_requested";
+const BULK_COMPLETIONS = "topic:bulk_deletions_completed";
 const ops = (user: string, resource: string) => [...(acls.get(user)?.get(resource) ?? [])].sort();
 const resources = (user: string) => [...(acls.get(user)?.keys() ?? [])].sort();
 
@@ -63,7 +64,7 @@ describe("Kafka users and ACLs of the secured variant", () => {
     filled.RESONATE_ENCRYPTION_KEY = `k1:${Buffer.alloc(32, 7).toString("base64")}`;
     filled.RESONATE_PROMISE_ID_KEY = Buffer.alloc(32, 9).toString("base64");
     const compose = loadSecureCompose(filled);
-    const users = ["topic-setup", "worker", "producer", "redrive", "console"].map(
+    const users = ["topic-setup", "worker", "producer", "redrive", "console", "bulk"].map(
       (name) => envOf(service(compose, name)).KAFKA_SASL_USERNAME,
     );
     expect(users).toEqual([
@@ -72,6 +73,7 @@ describe("Kafka users and ACLs of the secured variant", () => {
       "deletion-producer",
       "deletion-redrive",
       "deletion-console",
+      "deletion-bulk",
     ]);
     for (const user of users) expect(script).toContain(`upsert ${user} `);
   });
@@ -79,6 +81,17 @@ describe("Kafka users and ACLs of the secured variant", () => {
   it("the producer only writes requests", () => {
     expect(resources("deletion-producer")).toEqual([REQUESTS]);
     expect(ops("deletion-producer", REQUESTS)).toEqual(["describe", "write"]);
+  });
+
+  it("the bulk tool only writes bulk requests", () => {
+    expect(resources("deletion-bulk")).toEqual([BULK_REQUESTS]);
+    expect(ops("deletion-bulk", BULK_REQUESTS)).toEqual(["describe", "write"]);
+  });
+
+  it("the worker reads bulk requests in its group (deletor-workers-bulk) and writes bulk completions", () => {
+    expect(ops("deletion-worker", BULK_REQUESTS)).toEqual(["describe", "read"]);
+    expect(ops("deletion-worker", BULK_COMPLETIONS)).toEqual(["describe", "write"]);
+    expect("deletor-workers-bulk".startsWith("deletor-workers")).toBe(true);
   });
 
   it("the worker reads requests in its group and writes completions and dead letters; it reads neither of those", () => {
@@ -116,7 +129,13 @@ describe("Kafka users and ACLs of the secured variant", () => {
 
   it("only the apps that publish may write idempotently; nobody but admin is a superuser", () => {
     expect(idempotentProducers.sort()).toEqual(
-      ["deletion-console", "deletion-producer", "deletion-redrive", "deletion-worker"].sort(),
+      [
+        "deletion-bulk",
+        "deletion-console",
+        "deletion-producer",
+        "deletion-redrive",
+        "deletion-worker",
+      ].sort(),
     );
     expect(script).not.toMatch(/--operation all|superuser/);
   });

@@ -25,6 +25,7 @@ const filled: Record<string, string> = {
   KAFKA_REDRIVE_PASSWORD: "redrive-password-from-env",
   KAFKA_DELETION_CONSOLE_PASSWORD: "deletion-console-password-from-env",
   KAFKA_TOPIC_SETUP_PASSWORD: "topic-setup-password-from-env",
+  KAFKA_BULK_PASSWORD: "bulk-password-from-env",
   KAFKA_CONSOLE_PASSWORD: "console-password-from-env",
   POSTGRES_PASSWORD: "postgres-password-from-env",
   RESONATE_ENCRYPTION_KEY: `k1:${Buffer.alloc(32, 7).toString("base64")}`,
@@ -53,6 +54,7 @@ const APPS = [
   { service: "producer", pkg: "@deletion/producer", args: ["-n", "1"], kafka: true },
   // status reads the Resonate server and the database only.
   { service: "status", pkg: "@deletion/status", args: ["--list"], kafka: false },
+  { service: "bulk", pkg: "@deletion/bulk", args: [] as string[], kafka: true },
 ];
 
 async function parseApp(pkg: string, args: string[], env: Record<string, string>) {

@@ -169,5 +169,19 @@ describe("status command against the Resonate server", () => {
     expect((await runApp("status", [])).code).toBe(2);
     expect((await runApp("status", ["--list"])).code).toBe(2);
     expect((await runApp("status", ["--bogus"])).code).toBe(2);
+
+    const bulkDown = await runApp("status", ["--bulk", "b-1", "--resonate-url", "http://127.0.0.1:1"], {
+      DATABASE_URL: "",
+    });
+    expect(bulkDown.code).toBe(1);
+    expect(bulkDown.stdout).toMatch(
+      /^bulk b-1: the Resonate server at http:\/\/127\.0\.0\.1:1 is unreachable/,
+    );
+    const both = await runApp("status", ["--bulk", "b-1", "r-1"]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("give a record id, --list or --bulk, one of them");
+    const bad = await runApp("status", ["--bulk", "../b"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--bulk");
   });
 });
