@@ -37,4 +37,4 @@ export {
   type StoredPromise,
   type StoredValue,
 } from "./stored-promise.js";
-export { TaskCreateOutcomes } from "./task-create-outcomes.js";
+export { TaskCreateOutcomes, taskCreateOutcome } from "./task-create-outcomes.js";

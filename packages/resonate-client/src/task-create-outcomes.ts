@@ -33,14 +33,17 @@ export class TaskCreateOutcomes {
 }
 
 interface TaskCreateAnswer {
-  task?: { state?: unknown };
+  task?: { state?: unknown; version?: unknown };
   promise?: { param?: { data?: unknown } };
 }
 
 /**
  * What a task.create answer says about its promise id: "created" only for a 200 with the task
- * acquired and the promise holding the very param sent (server v0.9.8 answers 200 for existing
- * promises too); 409 and 422 mean "exists"; anything else says nothing.
+ * acquired at version 1 and the promise holding the very param sent; 409 and 422 mean "exists";
+ * anything else says nothing. Server v0.9.8 answers 200 for existing promises too: a settled one
+ * (its fulfilled task), and a pending one whose task nobody holds, handed over acquired. A
+ * redelivered request whose worker died carries the same param, so only the version (1 when the
+ * task is new, one more at every hand-over) tells that hand-over from a creation.
  */
 export function taskCreateOutcome(
   request: Request,
@@ -52,7 +55,11 @@ export function taskCreateOutcome(
   const data = (answer as { data?: TaskCreateAnswer } | undefined)?.data;
   const sent = (request.data as { action?: { data?: { param?: { data?: unknown } } } }).action?.data?.param
     ?.data;
-  const fresh = data?.task?.state === "acquired" && sent !== undefined && data.promise?.param?.data === sent;
+  const fresh =
+    data?.task?.state === "acquired" &&
+    data.task.version === 1 &&
+    sent !== undefined &&
+    data.promise?.param?.data === sent;
   return fresh ? "created" : "exists";
 }
 

@@ -14,10 +14,10 @@ const taskCreate = (id: string, param = "cGFyYW0=") =>
   }) as unknown as Request;
 
 /** A task.create answer (server v0.9.8 shape) holding a promise with `param` and a task in `state`. */
-const answer = (state: string, param: string) => ({
+const answer = (state: string, param: string, version = 1) => ({
   kind: "task.create",
   data: {
-    task: { id: "x", state, version: 1 },
+    task: { id: "x", state, version },
     promise: { id: "x", state: "pending", param: { data: param } },
   },
 });
@@ -28,6 +28,8 @@ describe("taskCreateOutcome", () => {
     expect(taskCreateOutcome(sent, 200, answer("acquired", "bXluZQ=="))).toBe("created");
     // An existing pending promise whose free task the server handed over: another request's param.
     expect(taskCreateOutcome(sent, 200, answer("acquired", "b3RoZXI="))).toBe("exists");
+    // The same request again after its worker died: the same param, the task handed over.
+    expect(taskCreateOutcome(sent, 200, answer("acquired", "bXluZQ==", 2))).toBe("exists");
     // A settled promise: the server answers 200 with its fulfilled task.
     expect(taskCreateOutcome(sent, 200, answer("fulfilled", "bXluZQ=="))).toBe("exists");
     expect(taskCreateOutcome(sent, 409, { data: "Already exists" })).toBe("exists");
