@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import {
   brokersOption,
   type CliSpec,
@@ -13,6 +12,7 @@ import {
   requestSigningOptions,
   resonateSecurityCheck,
   resonateTokenOptions,
+  splitPositionals,
 } from "@deletion/cli-kit";
 import { BULK_TOPICS, SelectorNameSchema } from "@deletion/contracts";
 import { DEFAULT_PROMISE_PREFIX, PromisePrefixSchema } from "@deletion/workflows";
@@ -123,20 +123,5 @@ export type BulkConfig = ConfigOf<typeof bulkCli.options>;
 
 /** Takes the command and its argument (the positionals) out of the command line. */
 export function takeCommand(argv: readonly string[]): { positionals: string[]; rest: string[] } {
-  const options: Record<string, { type: "string" | "boolean"; short?: string }> = {
-    help: { type: "boolean", short: "h" },
-  };
-  for (const o of Object.values(bulkCli.options)) options[o.flag] = { type: o.kind ?? "string" };
-  const { tokens } = parseArgs({
-    args: [...argv],
-    options,
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
-  });
-  const positional = new Set(tokens.filter((t) => t.kind === "positional").map((t) => t.index));
-  return {
-    positionals: tokens.filter((t) => t.kind === "positional").map((t) => (t as { value: string }).value),
-    rest: argv.filter((_, i) => !positional.has(i)),
-  };
+  return splitPositionals(argv, bulkCli.options);
 }

@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import {
   type CliSpec,
   type ConfigOf,
@@ -7,6 +6,7 @@ import {
   promiseIdKeyOptions,
   resonateSecurityCheck,
   resonateTokenOptions,
+  splitPositionals,
 } from "@deletion/cli-kit";
 import { BulkIdSchema } from "@deletion/contracts";
 import {
@@ -116,22 +116,10 @@ export function takeRecordId(argv: readonly string[]): {
   rest: string[];
   extra: string[];
 } {
-  const options: Record<string, { type: "string" | "boolean"; short?: string }> = {
-    help: { type: "boolean", short: "h" },
-  };
-  for (const o of Object.values(statusCli.options)) options[o.flag] = { type: o.kind ?? "string" };
-  const { tokens } = parseArgs({
-    args: [...argv],
-    options,
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
-  });
-  const positional = new Set(tokens.filter((t) => t.kind === "positional").map((t) => t.index));
-  const values = tokens.filter((t) => t.kind === "positional").map((t) => (t as { value: string }).value);
+  const { positionals: values, rest } = splitPositionals(argv, statusCli.options);
   return {
     ...(values[0] !== undefined ? { recordId: values[0] } : {}),
-    rest: argv.filter((_, i) => !positional.has(i)),
+    rest,
     extra: values.slice(1),
   };
 }

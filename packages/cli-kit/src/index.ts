@@ -19,6 +19,7 @@ export {
   parseOptions,
   usage,
 } from "./options.js";
+export { splitPositionals } from "./positionals.js";
 export { requestSignerOf, requestSigningCheck, requestSigningOptions } from "./request-signing-options.js";
 export {
   type PayloadKeyConfig,

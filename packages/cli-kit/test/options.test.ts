@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { type CliSpec, option, parseOptions } from "../src/index.js";
+import { type CliSpec, option, parseOptions, splitPositionals } from "../src/index.js";
 
 const spec = {
   name: "tool",
@@ -131,5 +131,20 @@ describe("secret options and checks across options", () => {
     // A bad option is reported alone: the checks would only repeat it in other words.
     const bad = parseOptions(secretSpec, [], { TOKEN: "short" });
     expect(bad.kind === "error" && bad.message).toMatch(/^TOKEN = \(set; not shown\): [^\n]*$/);
+  });
+});
+
+describe("splitPositionals", () => {
+  const options = {
+    tables: option({ flag: "tables", description: "t", schema: z.string() }),
+    json: option({ flag: "json", kind: "boolean", description: "j", schema: z.boolean().default(false) }),
+  };
+
+  it("keeps a flag's value with the flag and takes the positionals out in order", () => {
+    expect(splitPositionals(["--tables", "x:id", "r1", "--json", "r2"], options)).toEqual({
+      positionals: ["r1", "r2"],
+      rest: ["--tables", "x:id", "--json"],
+    });
+    expect(splitPositionals(["-h"], options)).toEqual({ positionals: [], rest: ["-h"] });
   });
 });
