@@ -1,4 +1,4 @@
-import type { ConfigOf, Logger } from "@deletion/cli-kit";
+import type { Logger } from "@deletion/cli-kit";
 import { EXIT_USAGE } from "@deletion/cli-kit";
 import { BULK_LOG_EVENTS } from "@deletion/contracts";
 import {
@@ -12,9 +12,7 @@ import type { Kafka, Producer, RequestSigner } from "@deletion/kafka";
 import { type BulkSelectionStore, SimulatedBulkSelection } from "@deletion/record-store";
 import { createPool, openBulkSelection } from "@deletion/store-postgres";
 import { type RecordPromiseIds, registerBulkWorkflow } from "@deletion/workflows";
-import type { workerCli } from "./config.js";
-
-type WorkerConfig = ConfigOf<typeof workerCli.options>;
+import type { WorkerConfig } from "./config.js";
 
 export type OpenedBulkSelection =
   | { ok: true; selection: BulkSelectionStore; close(): Promise<void> }

@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import {
   brokersOption,
   type CliSpec,
+  type ConfigOf,
   connectTimeoutOption,
   kafkaSecurityCheck,
   kafkaSecurityOptions,
@@ -344,3 +345,6 @@ export const workerCli = {
     "           --tables order_lines:customer_id,orders:customer_id,customers:id --batch-size 500",
   ].join("\n"),
 } satisfies CliSpec<Record<string, ReturnType<typeof option>>>;
+
+/** The worker's configuration, as parsed from its flags and environment. */
+export type WorkerConfig = ConfigOf<typeof workerCli.options>;

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import {
-  type ConfigOf,
   createLogger,
   exitHardOnUncaughtException,
   handleShutdownSignals,
@@ -22,6 +21,7 @@ import {
   workerShutdownSteps,
 } from "@deletion/deletor";
 import {
+  type ConsumerRefusal,
   createIdempotentProducer,
   createKafka,
   DEFAULT_PUBLISH_POLICY,
@@ -44,15 +44,14 @@ import {
   registerDeletionWorkflow,
 } from "@deletion/workflows";
 import { bulkConsumerOf, openBulkStore } from "./bulk.js";
-import { workerCli } from "./config.js";
+import { type WorkerConfig, workerCli } from "./config.js";
+import { reportConsumerRefusal } from "./consumer-refusal.js";
 import { preparePacing } from "./pacing.js";
 import { batchSleepMsOf } from "./pacing-config.js";
 import { openRecordStore } from "./record-store.js";
 import { requestKeyringOf } from "./request-signatures.js";
 import { statusEndpoints } from "./status.js";
 import { statusTokenOf } from "./status-token.js";
-
-type WorkerConfig = ConfigOf<typeof workerCli.options>;
 
 async function main(config: WorkerConfig): Promise<number> {
   const logger = createLogger({ name: "deletor-worker", level: config.logLevel, pretty: config.pretty });
@@ -75,11 +74,14 @@ async function main(config: WorkerConfig): Promise<number> {
     return paced.exitCode;
   }
   const { pacing } = paced;
+  // Set once the worker can stop; a consumer starts only after that.
+  let consumerRefused: (refusal: ConsumerRefusal) => void = () => {};
   const kafka = createKafka({
     brokers: config.brokers,
     clientId: `deletor-worker-${config.resonatePid}`,
     logger,
     security: kafkaSecurityOf(config),
+    onConsumerRefused: (refusal) => consumerRefused(refusal),
   });
   const producer = createIdempotentProducer(kafka);
   // A start that fails exits at once, whatever is already running (HTTP server, timers,
@@ -285,6 +287,11 @@ async function main(config: WorkerConfig): Promise<number> {
     },
   });
   stopFatally = (reason) => void shutdown(reason);
+  consumerRefused = (refusal) => {
+    reportConsumerRefusal(logger, config, refusal);
+    exitCode = 1;
+    stopFatally(refusal);
+  };
 
   await reachBrokers();
   await withTimeout(

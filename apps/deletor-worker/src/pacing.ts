@@ -1,4 +1,4 @@
-import type { ConfigOf, Logger } from "@deletion/cli-kit";
+import type { Logger } from "@deletion/cli-kit";
 import {
   PACING_CHANGED,
   PACING_SIGNAL_FAILED,
@@ -17,10 +17,8 @@ import {
   describePgError,
   pacingSignals,
 } from "@deletion/store-postgres";
-import type { workerCli } from "./config.js";
+import type { WorkerConfig } from "./config.js";
 import { batchSizesOf, maxConcurrentBatchesOf, pacingModeOf } from "./pacing-config.js";
-
-type WorkerConfig = ConfigOf<typeof workerCli.options>;
 
 export interface WorkerPacing {
   /** Undefined: no pacer (the simulated store under fixed pacing: today's behaviour exactly). */

@@ -1,11 +1,9 @@
-import type { ConfigOf, Logger } from "@deletion/cli-kit";
+import type { Logger } from "@deletion/cli-kit";
 import { EXIT_USAGE } from "@deletion/cli-kit";
 import { LOG_EVENTS } from "@deletion/contracts";
 import { type RecordStore, SimulatedRecordStore } from "@deletion/record-store";
 import { connectPostgresStore, describeDatabase, type PostgresRecordStore } from "@deletion/store-postgres";
-import type { workerCli } from "./config.js";
-
-type WorkerConfig = ConfigOf<typeof workerCli.options>;
+import type { WorkerConfig } from "./config.js";
 
 export type OpenedStore =
   | { ok: true; store: RecordStore; postgres?: PostgresRecordStore; close(): Promise<void> }

@@ -65,6 +65,8 @@ export const LOG_EVENTS = {
   http: "http",
   /** Connecting to the broker or starting the consumer failed: the worker exits 1. */
   startFailed: "start_failed",
+  /** The broker refused a consumer for good (ACL or credentials): the app stops with exit 1. */
+  consumerRefused: "consumer_refused",
   /** A shutdown step (the signal, its progress, its timeout). */
   shutdown: "shutdown",
   /** Shutdown: the consumer stopped; records in flight (not safe) are redelivered. */

@@ -1,6 +1,7 @@
 import kafkaJavascript from "@confluentinc/kafka-javascript";
 import type { Logger } from "pino";
 import { BrokerOutage, isOutageLine } from "./broker-outage.js";
+import { type ConsumerRefusal, consumerRefusalIn } from "./consumer-refusal.js";
 import { type KafkaSecurity, librdkafkaSecurity } from "./security.js";
 
 // The package is CommonJS; its KafkaJS-compatible API lives under the KafkaJS namespace.
@@ -20,6 +21,12 @@ export interface KafkaClientConfig {
   logger?: Logger;
   /** SASL and TLS; without it, plaintext and no authentication. */
   security?: KafkaSecurity | undefined;
+  /**
+   * Called once when the broker refuses a consumer for good (no grant on its group or topic,
+   * credentials refused), which the client itself only logs and retries (consumer-refusal.ts).
+   * Needs `logger`. Without it, the refusal is logged on every retry.
+   */
+  onConsumerRefused?: (refusal: ConsumerRefusal) => void;
 }
 
 export function parseBrokers(brokers: string): string[] {
@@ -46,7 +53,9 @@ export function createKafka(config: KafkaClientConfig): Kafka {
         },
       })
     : undefined;
-  const logger = config.logger ? kafkaLogger(config.logger, "kafka", outage) : undefined;
+  const logger = config.logger
+    ? kafkaLogger(config.logger, "kafka", outage, onceRefused(config.onConsumerRefused))
+    : undefined;
   kafka = new KafkaJS.Kafka({
     ...librdkafkaSecurity(config.security),
     kafkaJS: {
@@ -81,7 +90,12 @@ export type KafkaJsLogger = NonNullable<
  * Routes the client's own log lines into the app's structured logger. Its connect/disconnect
  * chatter is noise at info, so below debug only its warnings and errors get through.
  */
-export function kafkaLogger(logger: Logger, namespace = "kafka", outage?: BrokerOutage): KafkaJsLogger {
+export function kafkaLogger(
+  logger: Logger,
+  namespace = "kafka",
+  outage?: BrokerOutage,
+  refused?: RefusalWatch,
+): KafkaJsLogger {
   const level = logger.isLevelEnabled("debug") ? logger.level : "warn";
   const child = logger.child({ component: namespace }, { level });
   // While the brokers cannot be reached, the client says so for every broker and every retry:
@@ -94,6 +108,13 @@ export function kafkaLogger(logger: Logger, namespace = "kafka", outage?: Broker
         child.debug(extra ?? {}, message);
         return;
       }
+      const refusal = refused ? consumerRefusalIn(message) : undefined;
+      if (refused && refusal) {
+        // The first says it; the app stops on it, and the retries until then would only repeat it.
+        if (refused.report(refusal)) child[at](extra ?? {}, message);
+        else child.debug(extra ?? {}, message);
+        return;
+      }
       child[at](extra ?? {}, message);
     };
   const self: KafkaJsLogger = {
@@ -101,10 +122,28 @@ export function kafkaLogger(logger: Logger, namespace = "kafka", outage?: Broker
     warn: loud("warn"),
     error: loud("error"),
     debug: (message, extra) => child.debug(extra ?? {}, message),
-    namespace: (name) => kafkaLogger(logger, `${namespace}.${name}`, outage),
+    namespace: (name) => kafkaLogger(logger, `${namespace}.${name}`, outage, refused),
     setLogLevel: () => {},
   };
   return self;
+}
+
+/** Reports a consumer's refusal to the app once; `report` says whether this was the first. */
+interface RefusalWatch {
+  report(refusal: ConsumerRefusal): boolean;
+}
+
+function onceRefused(onRefused: ((refusal: ConsumerRefusal) => void) | undefined): RefusalWatch | undefined {
+  if (!onRefused) return undefined;
+  let reported = false;
+  return {
+    report: (refusal) => {
+      if (reported) return false;
+      reported = true;
+      onRefused(refusal);
+      return true;
+    },
+  };
 }
 
 /** Rejects with a clear message when a connect (or any call) does not finish in time. */

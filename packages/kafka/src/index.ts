@@ -22,6 +22,7 @@ export {
   describeConnectionFailure,
   isDefinitive,
 } from "./connection-failures.js";
+export { type ConsumerRefusal, consumerRefusalIn } from "./consumer-refusal.js";
 export { deadLetterFor, type RawMessage } from "./dead-letter.js";
 export { type DeadLetterDelivery, deliverDeadLetter } from "./dead-letter-delivery.js";
 export { createIdempotentProducer } from "./producer.js";

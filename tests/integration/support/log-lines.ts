@@ -5,7 +5,7 @@ export interface LogLine {
   [field: string]: unknown;
 }
 
-export const LEVEL = { info: 30, warn: 40, error: 50 } as const;
+export const LEVEL = { info: 30, warn: 40, error: 50, fatal: 60 } as const;
 
 /** Parses a JSON log line; undefined for anything else (human lines, partial output). */
 export function parseLogLine(line: string): LogLine | undefined {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BULK_LOG_EVENTS } from "@deletion/contracts";
+import { BULK_LOG_EVENTS, LOG_EVENTS } from "@deletion/contracts";
 import { idDigits, recordIdFor } from "@deletion/kafka";
 import { createKafkaAcls, type LocalKafka, type ScramUser, startLocalKafka } from "@deletion/local-stack";
 import { uniqueName } from "@deletion/test-kit";
@@ -166,16 +166,30 @@ describe("Kafka ACLs of the secured variant, enforced by a broker", () => {
     await worker.waitForLog((l) => l.event === BULK_LOG_EVENTS.bulkStarted && l.bulkId === bulkId);
   });
 
-  /** A worker under `name` consuming `topic` in `group`, until its consumer reports `refusal`. */
+  /**
+   * A worker under `name` consuming `topic` in `group`: the broker refuses its consumer, and the
+   * worker says which grant once, at fatal level, and stops with exit 1 (it would never be
+   * assigned a partition).
+   */
   async function refusedConsumer(name: string, topic: string, group: string, refusal: string) {
     expect((await topicSetup()).code).toBe(0);
     const pipeline = { ...deploymentPipeline(), input: topic, groupId: group };
     const worker = await startWorker(pipeline, as(name), { waitForAssignment: false });
-    const line = await worker.waitForLog((l) => String(l.msg).includes(refusal));
-    expect(line.level).toBe(LEVEL.error);
+    expect(await worker.exited).toEqual({ code: 1, signal: null });
+    const fatal = worker.logs.filter((l) => l.event === LOG_EVENTS.consumerRefused);
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0]).toMatchObject({ level: LEVEL.fatal, refusal, kafkaUser: name });
+    expect(fatal[0]?.consumers).toMatchObject({ requests: { group, topic } });
+    expect(String(fatal[0]?.msg)).toContain(`${refusal} (Kafka user ${name}; group ${group} on ${topic}`);
+    // The client retries the fetch until the worker stops; its repeats are not at error level.
+    const loud = worker.logs.filter(
+      (l) => String(l.msg).includes(refusal) && (l.level as number) >= LEVEL.error,
+    );
+    expect(loud.length).toBeLessThanOrEqual(2);
+    expect(worker.logs.some((l) => l.event === LOG_EVENTS.stopped && l.exitCode === 1)).toBe(true);
   }
 
-  it("the producer's user may not join the workers' group", async () => {
+  it("the producer's user may not join the workers' group: the worker stops, naming the refusal", async () => {
     await refusedConsumer(
       "deletion-producer",
       TOPICS.requests,
@@ -184,7 +198,7 @@ describe("Kafka ACLs of the secured variant, enforced by a broker", () => {
     );
   });
 
-  it("the worker's user may not read the completion topic, even in a group of its own", async () => {
+  it("the worker's user may not read the completion topic, even in a group of its own: the worker stops, naming the refusal", async () => {
     await refusedConsumer(
       "deletion-worker",
       TOPICS.completions,
@@ -193,7 +207,7 @@ describe("Kafka ACLs of the secured variant, enforced by a broker", () => {
     );
   });
 
-  it("topic-setup's user may not consume requests in the workers' group", async () => {
+  it("topic-setup's user may not consume requests in the workers' group: the worker stops, naming the refusal", async () => {
     await refusedConsumer(
       "deletion-topic-setup",
       TOPICS.requests,
