@@ -108,8 +108,8 @@ export function kafkaLogger(
         child.debug(extra ?? {}, message);
         return;
       }
-      const refusal = refused ? consumerRefusalIn(message) : undefined;
-      if (refused && refusal) {
+      const refusal = refused && consumerRefusalIn(message);
+      if (refusal) {
         // The first says it; the app stops on it, and the retries until then would only repeat it.
         if (refused.report(refusal)) child[at](extra ?? {}, message);
         else child.debug(extra ?? {}, message);

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { taskCreateOutcome } from "@deletion/resonate-client";
 import { describe, expect, it } from "vitest";
 import { needsServer, resonateServerUrl } from "../fixtures/modes.js";
-import { type Answer, PROTOCOL_VERSION, send } from "../fixtures/raw-protocol.js";
+import { type Answer, PROTOCOL_VERSION, send, workflowTaskCreate } from "../fixtures/raw-protocol.js";
 
 /*
  * How the server really answers the task.create of a redelivered request whose worker died, read
@@ -19,35 +19,12 @@ describe("task.create outcomes on the Resonate server", () => {
       const id = `handover-${randomUUID()}`;
       const param = Buffer.from(JSON.stringify({ func: "deleteRecord", args: [id] })).toString("base64");
       // Nobody polls this group, so an expired lease leaves the task pending for the next start.
-      const request = (pid: string, ttl: number) =>
-        ({
-          kind: "task.create",
-          head: { corrId: randomUUID(), version: PROTOCOL_VERSION },
-          data: {
-            pid,
-            ttl,
-            action: {
-              kind: "promise.create",
-              head: { corrId: randomUUID(), version: PROTOCOL_VERSION },
-              data: {
-                id,
-                timeoutAt: Date.now() + 3_600_000,
-                param: { headers: {}, data: param },
-                tags: {
-                  "resonate:origin": id,
-                  "resonate:branch": id,
-                  "resonate:parent": id,
-                  "resonate:scope": "global",
-                  "resonate:target": `poll://any@nobody-${randomUUID()}`,
-                },
-              },
-            },
-          },
-        }) as const;
+      const target = `poll://any@nobody-${randomUUID()}`;
       type Request = Parameters<typeof taskCreateOutcome>[0];
       const create = async (pid: string, ttl: number): Promise<[Answer, Request]> => {
-        const sent = request(pid, ttl);
-        return [await send(url, sent.kind, sent.data), sent as unknown as Request];
+        const data = workflowTaskCreate({ id, pid, ttl, param, target });
+        const sent = { kind: "task.create", head: { corrId: randomUUID(), version: PROTOCOL_VERSION }, data };
+        return [await send(url, sent.kind, data), sent as unknown as Request];
       };
       const outcome = ([answer, sent]: [Answer, Request]) =>
         taskCreateOutcome(sent, answer.status, { data: answer.data });
